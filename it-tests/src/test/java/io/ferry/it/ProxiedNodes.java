@@ -43,8 +43,7 @@ final class ProxiedNodes implements AutoCloseable {
   private static Config config(String role, String devices, String extra, String node) {
     return ConfigFactory.parseString("akka.remote.artery.canonical.port = 0\n"
             + "ferry.node.devices-role = " + role + "\n" + node + extra + "\n"
-            + "ferry.devices = [" + devices + "]\n")
-        .withFallback(ConfigFactory.load());
+            + "ferry.devices = [" + devices + "]\n");
   }
 
   MigrationParameters params() {

@@ -10,6 +10,7 @@ import io.ferry.devices.model.DeviceModel;
 import io.ferry.devices.model.DeviceModels;
 import io.ferry.devices.model.Role;
 import io.ferry.devices.vfio.VfioDevice;
+import io.ferry.engine.config.FerryConfig;
 import io.ferry.engine.config.MultifdTransfer;
 import io.ferry.engine.coordinator.MigrationInfo;
 import io.ferry.engine.coordinator.MigrationRequest;
@@ -52,8 +53,14 @@ public final class FerryNodeHost implements AutoCloseable {
     this.devices = devices;
   }
 
-  /** Starts the system, binds the data port and registers every configured device. */
-  public static FerryNodeHost start(String systemName, Config config) {
+  /**
+   * Starts the system, binds the data port and registers every configured device.
+   *
+   * @param settings the node's own settings, layered by {@link FerryConfig#load} over the node
+   *     defaults and every reference.conf (so not the result of {@code ConfigFactory.load()})
+   */
+  public static FerryNodeHost start(String systemName, Config settings) {
+    Config config = FerryConfig.load(settings);
     ActorSystem<SpawnProtocol.Command> system =
         ActorSystem.create(SpawnProtocol.create(), systemName, config);
     try {

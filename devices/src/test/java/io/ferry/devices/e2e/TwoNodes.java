@@ -35,8 +35,7 @@ final class TwoNodes implements AutoCloseable {
     return ConfigFactory.parseString(
             "akka.remote.artery.canonical.port = 0\n"
                 + "ferry.node.devices-role = " + role + "\n"
-                + "ferry.devices = [" + devices + "]\n")
-        .withFallback(ConfigFactory.load());
+                + "ferry.devices = [" + devices + "]\n");
   }
 
   MigrationParameters params() {

@@ -211,7 +211,9 @@ public final class DataListener {
     system.log().warn("data channel refused: {}: {}", status, reason);
     replies.offer(PacketCodec.encode(new HelloReply(status, truncate(reason))));
     replies.complete();
-    rest.runWith(Sink.cancelled(), system);
+    // Drain, do not cancel: cancelling the input would close the connection through the
+    // coupling before the reply is written. The reply's completion closes it instead.
+    rest.runWith(Sink.ignore(), system);
   }
 
   private static String truncate(String s) {

@@ -105,6 +105,7 @@ class DataListenerTest {
           hello(UUID.randomUUID(), ChannelRole.MAIN, 0, 1).drop(4)));
       assertEquals(HelloStatus.BAD_MAGIC, r.status());
       assertEquals("channel hello magic: expected 0x46525259, got 0x58585858", r.reason());
+      assertEquals(-1, s.getInputStream().read(), "the destination closes a refused channel");
     }
   }
 
@@ -152,6 +153,7 @@ class DataListenerTest {
       HelloReply r = exchange(second, hello(f.id(), ChannelRole.MULTIFD, 1, 2));
       assertEquals(HelloStatus.DUPLICATE_CHANNEL, r.status());
       assertEquals("multifd channel 1 already set up", r.reason());
+      assertEquals(-1, second.getInputStream().read(), "the destination closes a refused channel");
     }
   }
 

@@ -27,7 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every message that crosses nodes survives Jackson CBOR, and never uses Java serialization. */
 class ControlSerializationTest {
-  private static final ActorTestKit testKit = ActorTestKit.create();
+  // A node's real configuration: remote provider, so ActorRefs serialize with their address.
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(io.ferry.engine.config.FerryConfig.load(ConfigFactory.empty()));
 
   @AfterAll
   static void cleanup() {

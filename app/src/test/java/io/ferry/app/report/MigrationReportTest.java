@@ -1,0 +1,70 @@
+package io.ferry.app.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.ferry.app.TestingInfos;
+import io.ferry.engine.config.MigrationParameters;
+import io.ferry.engine.coordinator.MigrationInfo;
+import org.junit.jupiter.api.Test;
+
+class MigrationReportTest {
+  static final RunSettings SETTINGS = new RunSettings("akka://src@127.0.0.1:1",
+      "akka://dst@127.0.0.1:2",
+      MigrationParameters.fromConfig(ConfigFactory.load().getConfig("ferry.migration")),
+      100L << 20);
+
+  @Test
+  void theReportHasEveryQueryMigrateFigureAndADeviceTable() {
+    String text = MigrationReport.text(TestingInfos.completed(TestingInfos.DIGEST), SETTINGS);
+    for (String expected : new String[] {"status:              COMPLETED",
+        "setup:               40 ms", "total time:          2500 ms",
+        "downtime:            120 ms", "total bytes:         1.00 GiB (1073743872 B)",
+        "main channel:        2.00 KiB (2048 B)", "multifd channel 0:   512 MiB",
+        "multifd channel 1:   512 MiB", "throughput:          409.6 MiB/s",
+        "max bandwidth:       100 MiB/s (recorded; not applied by this engine version)",
+        "source:              akka://src@127.0.0.1:1"}) {
+      assertTrue(text.contains(expected), "missing '" + expected + "' in\n" + text);
+    }
+    String[] lines = text.split("\n");
+    String head = null;
+    String gpu = null;
+    for (String l : lines) {
+      head = l.trim().startsWith("device ") ? l : head;
+      gpu = l.trim().startsWith("gpu0 ") ? l : gpu;
+    }
+    assertEquals("  device  mode     chunks     bytes  digest   source        destination   match",
+        head);
+    assertEquals("  gpu0    multifd    1024  1.00 GiB  sha-256  abababababab  abababababab  yes",
+        gpu);
+  }
+
+  @Test
+  void aSucceededMigrationHasNoErrorLine() {
+    assertNull(MigrationReport.errorLine(TestingInfos.completed(TestingInfos.DIGEST)));
+  }
+
+  @Test
+  void aDigestMismatchFailsACompletedMigration() {
+    MigrationInfo info = TestingInfos.completed(TestingInfos.OTHER);
+    assertFalse(info.succeeded());
+    assertEquals("migration " + TestingInfos.ID
+        + " completed but the destination state differs for gpu0", MigrationReport.errorLine(info));
+    assertTrue(MigrationReport.text(info, null).contains("  no\n"));
+  }
+
+  @Test
+  void aFailedMigrationsErrorIsItsErrorLine() {
+    MigrationInfo info = TestingInfos.failed("destination refused the migration: no devices");
+    assertEquals("migration " + TestingInfos.ID
+        + " FAILED: destination refused the migration: no devices",
+        MigrationReport.errorLine(info));
+    String text = MigrationReport.text(info, null);
+    assertTrue(text.contains("setup:               -"), text);
+    assertTrue(text.contains("multifd channels:    none"), text);
+    assertTrue(text.contains("error:               destination refused"), text);
+  }
+}
