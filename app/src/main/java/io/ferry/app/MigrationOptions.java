@@ -32,8 +32,8 @@ public final class MigrationOptions {
   Duration downtimeLimit;
 
   @Option(names = "--max-bandwidth", paramLabel = "RATE", converter = Converters.Rate.class,
-      description = "Bandwidth cap, e.g. 100MiB/s, 0 = unlimited. Checked and recorded in the "
-          + "report; this engine version does not apply it yet (a later release will).")
+      description = "Precopy bandwidth cap, e.g. 100MiB/s, 0 = unlimited (QEMU's max-bandwidth; "
+          + "never applied to the switchover).")
   Long maxBandwidth;
 
   /** {@code base} with the options given on the command line. */
@@ -49,9 +49,10 @@ public final class MigrationOptions {
       p = p.withChunkSize(chunkSize);
     }
     if (downtimeLimit != null) {
-      p = new MigrationParameters(p.multifd(), p.multifdChannels(), p.sendSwitchoverStart(),
-          p.chunkSize(), p.maxQueuedBytes(), p.maxOutstandingChunks(), downtimeLimit,
-          p.timeouts());
+      p = p.withDowntimeLimit(downtimeLimit);
+    }
+    if (maxBandwidth != null) {
+      p = p.withPrecopy(p.precopy().withMaxBandwidth(maxBandwidth));
     }
     return p;
   }

@@ -37,13 +37,14 @@ public final class TestingInfos {
 
   public static MigrationInfo failed(String error) {
     return new MigrationInfo(ID, MigrationStatus.FAILED, -1, 10_000, -1, 0, 0, List.of(), 0,
-        List.of(new DeviceReport("gpu0", "synthetic", true, 0, 0, 0, 0, 0, null, null, 0)),
+        List.of(new DeviceReport("gpu0", "synthetic", true, false, 0, 0, 0, 0, 0, 0, null, null, 0)),
         error);
   }
 
   private static DeviceReport device(String id, boolean multifd, long estimate, long sent,
       StateDigest destination) {
-    return new DeviceReport(id, multifd ? "synthetic" : "config-only", multifd, estimate, sent,
+    return new DeviceReport(id, multifd ? "synthetic" : "config-only", multifd, false, 0, estimate,
+        sent,
         sent / (1 << 20), sent - 64, 64, DIGEST, destination, 0);
   }
 }

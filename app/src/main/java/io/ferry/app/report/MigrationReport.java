@@ -62,7 +62,7 @@ public final class MigrationReport {
           + Units.bytes(settings.params().chunkSize()));
       field(b, "downtime limit", Units.duration(settings.params().downtimeLimit()));
       field(b, "max bandwidth", Units.rate(settings.maxBandwidth())
-          + (settings.maxBandwidth() > 0 ? " (recorded; not applied by this engine version)" : ""));
+          + (settings.maxBandwidth() > 0 ? " (precopy only)" : ""));
     }
     b.append('\n');
     b.append(table(info));

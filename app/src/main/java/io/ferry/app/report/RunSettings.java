@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * What a report says about how the migration was asked for, beside what the engine measured: the
  * nodes and the knobs. {@code maxBandwidth} is recorded as given (bytes per second, 0 = unlimited);
- * the engine does not apply it yet.
+ * the engine applies it to precopy data only, as QEMU does.
  *
  * @param source the source node's address
  * @param destination the destination node's address

@@ -25,7 +25,7 @@ class MigrationReportTest {
         "downtime:            120 ms", "total bytes:         1.00 GiB (1073743872 B)",
         "main channel:        2.00 KiB (2048 B)", "multifd channel 0:   512 MiB",
         "multifd channel 1:   512 MiB", "throughput:          409.6 MiB/s",
-        "max bandwidth:       100 MiB/s (recorded; not applied by this engine version)",
+        "max bandwidth:       100 MiB/s (precopy only)",
         "source:              akka://src@127.0.0.1:1"}) {
       assertTrue(text.contains(expected), "missing '" + expected + "' in\n" + text);
     }

@@ -182,6 +182,29 @@ public final class FerryNodeHost implements AutoCloseable {
     }
   }
 
+  /**
+   * Records every migration event of this node from now on, in arrival order (a thread-safe
+   * queue, for tests and tools; the CLI subscribes its own actor).
+   */
+  public java.util.Queue<io.ferry.engine.coordinator.MigrationEvent> recordEvents() {
+    java.util.Queue<io.ferry.engine.coordinator.MigrationEvent> events =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    ActorRef<io.ferry.engine.coordinator.MigrationEvent> recorder = spawn(system,
+        akka.actor.typed.javadsl.Behaviors.<io.ferry.engine.coordinator.MigrationEvent>
+            receiveMessage(e -> {
+              events.add(e);
+              return akka.actor.typed.javadsl.Behaviors.same();
+            }), "event-recorder-" + UUID.randomUUID());
+    node.tell(new FerryNode.SubscribeEvents(recorder));
+    info(); // the node has taken the subscription once it answers a later request
+    return events;
+  }
+
+  /** Changes the downtime limit of a running migration (QEMU's migrate-set-parameters). */
+  public void setDowntimeLimit(UUID migrationId, Duration limit) {
+    node.tell(new FerryNode.SetDowntimeLimit(migrationId, limit));
+  }
+
   /** The current (or final) info of a migration started here, or null if unknown. */
   public MigrationInfo migrationInfo(UUID migrationId) {
     FerryNode.MigrationLookup lookup = await(AskPattern.ask(node,

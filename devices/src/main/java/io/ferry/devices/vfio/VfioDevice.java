@@ -38,7 +38,16 @@ public final class VfioDevice extends AbstractBehavior<DeviceCommand> {
   private record Recovered(UUID migrationId, String state) implements DeviceCommand {}
 
   public static Behavior<DeviceCommand> create(DeviceDescriptor descriptor, DeviceModel model) {
-    return Behaviors.setup(ctx -> new VfioDevice(ctx, descriptor, model));
+    return create(descriptor, model, IO_DISPATCHER);
+  }
+
+  /**
+   * @param ioDispatcher config path of the dispatcher for blocking model calls, for an embedding
+   *     application that keeps its own (any dispatcher with enough threads for its devices)
+   */
+  public static Behavior<DeviceCommand> create(
+      DeviceDescriptor descriptor, DeviceModel model, String ioDispatcher) {
+    return Behaviors.setup(ctx -> new VfioDevice(ctx, descriptor, model, ioDispatcher));
   }
 
   private final DeviceDescriptor descriptor;
@@ -51,7 +60,7 @@ public final class VfioDevice extends AbstractBehavior<DeviceCommand> {
   private boolean childIsSaver;
 
   private VfioDevice(ActorContext<DeviceCommand> ctx, DeviceDescriptor descriptor,
-      DeviceModel model) {
+      DeviceModel model, String ioDispatcher) {
     super(ctx);
     if (!descriptor.deviceId().equals(model.deviceId())) {
       throw new IllegalArgumentException("device id: descriptor " + descriptor.deviceId()
@@ -59,7 +68,7 @@ public final class VfioDevice extends AbstractBehavior<DeviceCommand> {
     }
     this.descriptor = descriptor;
     this.model = model;
-    this.io = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(IO_DISPATCHER));
+    this.io = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(ioDispatcher));
     this.saveFinished = ctx.messageAdapter(VfioSaveActor.Finished.class,
         f -> new ChildFinished(f.finalState()));
     this.loadFinished = ctx.messageAdapter(VfioLoadActor.Finished.class,

@@ -11,6 +11,7 @@ import io.ferry.devices.model.DataStream;
 import io.ferry.devices.model.DeviceException;
 import io.ferry.devices.model.DeviceModel;
 import io.ferry.devices.model.Errno;
+import io.ferry.devices.model.MigrationFeatures;
 import io.ferry.devices.model.MigrationState;
 import io.ferry.devices.model.ResumingStream;
 import io.ferry.engine.device.DeviceMigration;
@@ -119,10 +120,20 @@ final class VfioLoadActor extends AbstractBehavior<LoadCommand> {
       Optional<DataStream> d = model.setState(MigrationState.RESUMING);
       stream = (ResumingStream) d.orElseThrow(() -> new DeviceException(deviceId, Errno.EBADF,
           "no resuming stream after RESUMING"));
-      return new DeviceMigration.SetupLoaded(deviceId);
+      return new DeviceMigration.SetupLoaded(deviceId,
+          (setup.features() & MigrationFeatures.PRE_COPY) != 0);
     }
     if (cmd instanceof DeviceMigration.LoadSection s) {
+      boolean initDataSent = false;
       for (VfioSectionPayload.Item item : VfioSectionPayload.parse(deviceId, s.payload())) {
+        if (item instanceof VfioSectionPayload.InitDataSent) {
+          if (s.kind() != SectionKind.PART) {
+            throw new DeviceException(deviceId, Errno.EINVAL,
+                "DEV_INIT_DATA_SENT: expected in a PART section, got it in " + s.kind());
+          }
+          initDataSent = true;
+          continue;
+        }
         if (item instanceof VfioSectionPayload.Data data) {
           if (s.kind() == SectionKind.END && multifd) {
             throw new DeviceException(deviceId, Errno.EINVAL,
@@ -148,7 +159,7 @@ final class VfioLoadActor extends AbstractBehavior<LoadCommand> {
         throw new DeviceException(deviceId, Errno.EINVAL,
             "FULL section: expected DEV_CONFIG_STATE on the legacy path, got none");
       }
-      return new DeviceMigration.SectionLoaded(deviceId, s.kind());
+      return new DeviceMigration.SectionLoaded(deviceId, s.kind(), initDataSent);
     }
     if (cmd instanceof DeviceMigration.LoadChunk c) {
       if (c.config()) {

@@ -12,7 +12,9 @@ import io.ferry.devices.model.DeviceDigest;
 import io.ferry.devices.model.DeviceException;
 import io.ferry.devices.model.DeviceModel;
 import io.ferry.devices.model.Errno;
+import io.ferry.devices.model.MigrationFeatures;
 import io.ferry.devices.model.MigrationState;
+import io.ferry.devices.model.PrecopyInfo;
 import io.ferry.devices.model.ReadResult;
 import io.ferry.devices.model.SavingStream;
 import io.ferry.engine.device.DeviceMigration;
@@ -20,6 +22,8 @@ import io.ferry.engine.device.DeviceMigration.SaveCommand;
 import io.ferry.engine.device.DeviceMigration.SaveReply;
 import io.ferry.engine.device.StateDigest;
 import io.ferry.engine.device.StateSink;
+import io.ferry.engine.reassembly.CreditWindow;
+import io.ferry.protocol.WireFormat;
 import io.ferry.protocol.codec.DeviceStateChunkCodec;
 import io.ferry.protocol.packet.DeviceStateChunk;
 import java.nio.ByteBuffer;
@@ -33,7 +37,10 @@ import java.util.concurrent.Executor;
  * <p>Owns the device's saving stream while it exists. Stop-copy streaming reads one chunk at a time
  * on the device-io dispatcher and puts it into the engine's sink; it reads ahead only while fewer
  * than {@code maxOutstanding} chunks are unaccepted, so a slow channel slows the device reads and
- * nothing piles up. Multifd: chunk i is {@code DeviceStateChunk(idx=i)}, then the config as the
+ * nothing piles up; and with multifd it reads only while its credit from the destination covers a
+ * whole chunk (flow control, docs/features/flow-control.md), so a slow destination device slows
+ * this one's reads instead of filling the destination's memory. Multifd: chunk i is
+ * {@code DeviceStateChunk(idx=i)}, then the config as the
  * last index with the CONFIG flag (QEMU R3). Legacy: DEV_DATA_STATE blocks, then END_OF_STATE; the
  * config goes into the FULL section. Abort (FinishSave not migrated) is checked before every read,
  * and a read in progress is cut by closing the stream. The device always ends in a defined state:
@@ -52,6 +59,7 @@ final class VfioSaveActor extends AbstractBehavior<SaveCommand> {
 
   private enum Step {
     SETUP,
+    ITERATE,
     STOP,
     OPEN_STREAM,
     READ,
@@ -85,7 +93,11 @@ final class VfioSaveActor extends AbstractBehavior<SaveCommand> {
   private long dataBytes;
   private long configBytes;
   private boolean finishing;
-  private volatile long setupEstimate;
+  private volatile boolean initDataSent;
+  /** Multifd credit left, in CreditWindow cost units. */
+  private long credit;
+  /** The config chunk, read but waiting for credit. */
+  private byte[] pendingConfig;
 
   private VfioSaveActor(
       ActorContext<SaveCommand> ctx,
@@ -106,11 +118,13 @@ final class VfioSaveActor extends AbstractBehavior<SaveCommand> {
   public Receive<SaveCommand> createReceive() {
     return newReceiveBuilder()
         .onMessage(DeviceMigration.SaveSetup.class, this::onSaveSetup)
+        .onMessage(DeviceMigration.SaveIterate.class, this::onSaveIterate)
         .onMessage(DeviceMigration.StopDevice.class, this::onStopDevice)
         .onMessage(DeviceMigration.SaveComplete.class, this::onSaveComplete)
         .onMessage(DeviceMigration.SaveFull.class, this::onSaveFull)
         .onMessage(DeviceMigration.FinishSave.class, this::onFinishSave)
         .onMessage(WrappedAccepted.class, this::onAccepted)
+        .onMessage(DeviceMigration.CreditGranted.class, this::onCreditGranted)
         .onMessage(Done.class, this::onDone)
         .onMessage(Failed.class, this::onFailed)
         .build();
@@ -123,15 +137,66 @@ final class VfioSaveActor extends AbstractBehavior<SaveCommand> {
   private Behavior<SaveCommand> onSaveSetup(DeviceMigration.SaveSetup m) {
     replyTo = m.replyTo();
     call(Step.SETUP, () -> {
-      long estimate;
-      try {
-        estimate = model.stopCopyLength();
-      } catch (DeviceException e) {
-        // QEMU: a failed size query counts as 100 GiB so that the downtime limit is never violated.
-        estimate = 100L << 30;
+      long estimate = stopCopyLength();
+      boolean precopy = false;
+      long initial = 0;
+      // QEMU's vfio_save_setup(): a running device that supports PRE_COPY enters it now.
+      if ((model.features() & MigrationFeatures.PRE_COPY) != 0
+          && model.state() == MigrationState.RUNNING) {
+        stream = (SavingStream) model.setState(MigrationState.PRE_COPY).orElseThrow(
+            () -> new DeviceException(deviceId, Errno.EBADF, "no saving stream after PRE_COPY"));
+        precopy = true;
+        initial = stream.precopyInfo().initialBytes();
       }
-      setupEstimate = estimate;
-      return VfioSectionPayload.setup(model.features(), estimate);
+      return new DeviceMigration.SetupSaved(deviceId,
+          VfioSectionPayload.setup(model.features(), estimate), estimate, precopy, initial);
+    });
+    return this;
+  }
+
+  /** QEMU: a failed size query counts as 100 GiB so that the downtime limit is never violated. */
+  private long stopCopyLength() {
+    try {
+      return model.stopCopyLength();
+    } catch (DeviceException e) {
+      return 100L << 30;
+    }
+  }
+
+  /**
+   * One precopy pass: reads until {@code maxBytes}, a temporary end of data, or the device left
+   * PRE_COPY. Runs as one device call; its chunks are put into the main channel as it goes (the
+   * main channel's own queue bounds nothing here, so the pass budget is what bounds memory).
+   */
+  private Behavior<SaveCommand> onSaveIterate(DeviceMigration.SaveIterate m) {
+    replyTo = m.replyTo();
+    call(Step.ITERATE, () -> {
+      long sent = 0;
+      ByteBuffer buf = ByteBuffer.allocate(m.chunkSize());
+      while (sent < m.maxBytes() && stream != null) {
+        buf.clear();
+        if (m.maxBytes() - sent < buf.capacity()) {
+          buf.limit((int) (m.maxBytes() - sent));
+        }
+        ReadResult r = stream.read(buf);
+        if (!(r instanceof ReadResult.Data d) || d.bytes() == 0) {
+          break; // NoDataYet or the zero-length temporary end: nothing more right now
+        }
+        byte[] data = java.util.Arrays.copyOf(buf.array(), d.bytes());
+        m.sink().tell(new StateSink.Put(deviceId, instanceId, DeviceMigration.SectionKind.PART,
+            VfioSectionPayload.dataHeader(d.bytes()).concat(ByteString.fromArrayUnsafe(data)),
+            -1, accepted));
+        sent += d.bytes();
+      }
+      PrecopyInfo info = stream.precopyInfo();
+      boolean markInit = m.switchoverAck() && !initDataSent && info.initialBytes() == 0;
+      if (markInit) {
+        initDataSent = true;
+        m.sink().tell(new StateSink.Put(deviceId, instanceId, DeviceMigration.SectionKind.PART,
+            VfioSectionPayload.initDataSent(), -1, accepted));
+      }
+      return new DeviceMigration.Iterated(deviceId, sent, info.initialBytes(), info.dirtyBytes(),
+          stopCopyLength(), initDataSent);
     });
     return this;
   }
@@ -153,6 +218,7 @@ final class VfioSaveActor extends AbstractBehavior<SaveCommand> {
   private Behavior<SaveCommand> onSaveComplete(DeviceMigration.SaveComplete m) {
     replyTo = m.replyTo();
     complete = m;
+    credit += m.credit();
     call(Step.OPEN_STREAM, () -> {
       if (model.state() != MigrationState.STOP_COPY) {
         Optional<DataStream> s = model.setState(MigrationState.STOP_COPY);
@@ -225,19 +291,17 @@ final class VfioSaveActor extends AbstractBehavior<SaveCommand> {
       return finish(f);
     }
     switch (done.step()) {
-      case SETUP -> replyTo.tell(new DeviceMigration.SetupSaved(deviceId,
-          (ByteString) done.value(), setupEstimate));
+      case SETUP, ITERATE -> replyTo.tell((SaveReply) done.value());
       case STOP -> replyTo.tell(new DeviceMigration.DeviceStopped(deviceId,
           (StateDigest) done.value()));
       case OPEN_STREAM -> readNext();
       case READ -> onChunk((Chunk) done.value());
       case CONFIG -> {
-        byte[] config = (byte[]) done.value();
-        configBytes = config.length;
-        put(DeviceStateChunkCodec.encodeHeader(index, DeviceStateChunk.CONFIG_STATE)
-            .concat(ByteString.fromArrayUnsafe(config)));
-        lastPut = true;
-        maybeSaved();
+        pendingConfig = (byte[]) done.value();
+        configBytes = pendingConfig.length;
+        if (credit >= cost(pendingConfig.length)) {
+          putConfig();
+        }
       }
       case FULL -> {
         byte[] config = (byte[]) done.value();
@@ -272,9 +336,29 @@ final class VfioSaveActor extends AbstractBehavior<SaveCommand> {
     return this;
   }
 
+  /** What a chunk of {@code data} bytes costs against the destination's credit. */
+  private static long cost(int data) {
+    return CreditWindow.cost(data + WireFormat.CHUNK_HEADER_SIZE);
+  }
+
+  private Behavior<SaveCommand> onCreditGranted(DeviceMigration.CreditGranted g) {
+    credit += g.bytes();
+    if (complete == null || finishing) {
+      return this;
+    }
+    if (pendingConfig != null && credit >= cost(pendingConfig.length)) {
+      putConfig();
+    }
+    readNext();
+    return this;
+  }
+
   private void readNext() {
     if (io.busy() || endOfStream || outstanding >= complete.maxOutstanding()) {
       return;
+    }
+    if (complete.multifd() && credit < cost(complete.chunkSize())) {
+      return; // wait for the destination to grant more (flow control)
     }
     int size = complete.chunkSize();
     call(Step.READ, () -> {
@@ -296,6 +380,16 @@ final class VfioSaveActor extends AbstractBehavior<SaveCommand> {
     });
   }
 
+  private void putConfig() {
+    byte[] config = pendingConfig;
+    pendingConfig = null;
+    credit -= cost(config.length);
+    put(DeviceStateChunkCodec.encodeHeader(index, DeviceStateChunk.CONFIG_STATE)
+        .concat(ByteString.fromArrayUnsafe(config)));
+    lastPut = true;
+    maybeSaved();
+  }
+
   private void onChunk(Chunk chunk) {
     if (chunk.length() < 0) {
       endOfStream = true;
@@ -311,6 +405,7 @@ final class VfioSaveActor extends AbstractBehavior<SaveCommand> {
     ByteString data = ByteString.fromArrayUnsafe(chunk.bytes(), 0, chunk.length());
     dataBytes += chunk.length();
     if (complete.multifd()) {
+      credit -= cost(chunk.length());
       put(DeviceStateChunkCodec.encodeHeader(index, 0).concat(data));
     } else {
       put(VfioSectionPayload.dataHeader(chunk.length()).concat(data));
@@ -321,12 +416,13 @@ final class VfioSaveActor extends AbstractBehavior<SaveCommand> {
 
   private void put(ByteString payload) {
     outstanding++;
-    complete.sink().tell(new StateSink.Put(deviceId, instanceId, payload, index, accepted));
+    complete.sink().tell(new StateSink.Put(deviceId, instanceId, DeviceMigration.SectionKind.END,
+        payload, index, accepted));
   }
 
   private Behavior<SaveCommand> onAccepted(WrappedAccepted a) {
-    if (finishing || complete == null) {
-      return this;
+    if (finishing || complete == null || a.accepted().requestId() < 0) {
+      return this; // precopy puts (requestId -1) are not counted against the stop-copy window
     }
     outstanding--;
     if (!endOfStream) {

@@ -15,6 +15,7 @@ import java.util.List;
  *  setup  (START): DEV_SETUP_STATE | be32 features | be64 stop-copy estimate | END_OF_STATE
  *  data   (END, legacy; PART, precopy): DEV_DATA_STATE | be64 size | size bytes
  *  end of state (END, legacy):          END_OF_STATE
+ *  initial data sent (PART, precopy):   DEV_INIT_DATA_SENT
  *  config (FULL, legacy):               DEV_CONFIG_STATE | be32 size | size bytes | END_OF_STATE
  *  dummy  (FULL, multifd):              END_OF_STATE
  * </pre>
@@ -44,6 +45,13 @@ public final class VfioSectionPayload {
   public record Config(ByteString bytes) implements Item {}
 
   public record EndOfState() implements Item {}
+
+  /** Precopy: every initial byte has been sent (QEMU's switchover-ack trigger). */
+  public record InitDataSent() implements Item {}
+
+  public static ByteString initDataSent() {
+    return new ByteStringBuilder().putLong(DEV_INIT_DATA_SENT, BE).result();
+  }
 
   public static ByteString setup(int features, long stopCopyEstimate) {
     return new ByteStringBuilder()
@@ -81,6 +89,8 @@ public final class VfioSectionPayload {
       pos += 8;
       if (tag == END_OF_STATE) {
         items.add(new EndOfState());
+      } else if (tag == DEV_INIT_DATA_SENT) {
+        items.add(new InitDataSent());
       } else if (tag == DEV_SETUP_STATE) {
         need(deviceId, payload, pos, 20, "DEV_SETUP_STATE body");
         ByteIterator it = payload.iterator().drop(pos);

@@ -20,10 +20,16 @@ final class TwoNodes implements AutoCloseable {
   }
 
   TwoNodes(String sourceDevices, String destinationDevices) {
+    this(sourceDevices, destinationDevices, "");
+  }
+
+  /** {@code destinationSettings}: extra HOCON for the destination node (its own knobs). */
+  TwoNodes(String sourceDevices, String destinationDevices, String destinationSettings) {
     source = FerryNodeHost.start("ferry-src", config("source", sourceDevices));
     FerryNodeHost dst;
     try {
-      dst = FerryNodeHost.start("ferry-dst", config("destination", destinationDevices));
+      dst = FerryNodeHost.start("ferry-dst", ConfigFactory.parseString(destinationSettings)
+          .withFallback(config("destination", destinationDevices)));
     } catch (RuntimeException e) {
       source.close();
       throw e;

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param maxQueuedBytes destination cap on queued bytes per device
  * @param maxOutstandingChunks source: packets one device may have queued towards the channels
  * @param downtimeLimit QEMU's {@code downtime-limit}
+ * @param precopy the iterate phase: switchover-ack, max-bandwidth, convergence limits
  */
 public record MigrationParameters(
     boolean multifd,
@@ -25,13 +26,19 @@ public record MigrationParameters(
     long maxQueuedBytes,
     int maxOutstandingChunks,
     Duration downtimeLimit,
-    Timeouts timeouts) {
+    Timeouts timeouts,
+    Precopy precopy) {
 
   public static final int MAX_CHUNK_SIZE = 16 * 1024 * 1024;
 
   public MigrationParameters {
     Objects.requireNonNull(downtimeLimit, "downtimeLimit");
     Objects.requireNonNull(timeouts, "timeouts");
+    Objects.requireNonNull(precopy, "precopy");
+    if (downtimeLimit.isNegative() || downtimeLimit.compareTo(Duration.ofSeconds(2000)) > 0) {
+      throw new IllegalArgumentException(
+          "downtime-limit: expected 0..2000 s (QEMU's range), got " + downtimeLimit);
+    }
     if (multifdChannels < 1 || multifdChannels > 255) {
       throw new IllegalArgumentException(
           "multifd-channels: expected 1..255, got " + multifdChannels);
@@ -40,9 +47,9 @@ public record MigrationParameters(
       throw new IllegalArgumentException(
           "chunk-size: expected 1 KiB..16 MiB, got " + chunkSize + " bytes");
     }
-    if (maxQueuedBytes < chunkSize + 4096L) {
+    if (maxQueuedBytes < 2 * (chunkSize + 4096L)) {
       throw new IllegalArgumentException(
-          "max-queued-bytes: expected at least one chunk (" + (chunkSize + 4096L) + "), got "
+          "max-queued-bytes: expected at least two chunks (" + 2 * (chunkSize + 4096L) + "), got "
               + maxQueuedBytes);
     }
     if (maxOutstandingChunks < 1) {
@@ -70,32 +77,96 @@ public record MigrationParameters(
         migration.getBytes("max-queued-bytes"),
         migration.getInt("max-outstanding-chunks"),
         migration.getDuration("downtime-limit"),
-        Timeouts.fromConfig(migration.getConfig("timeouts")));
+        Timeouts.fromConfig(migration.getConfig("timeouts")),
+        Precopy.fromConfig(migration.getConfig("precopy")));
   }
 
   public MigrationParameters withChannels(int channels) {
     return new MigrationParameters(multifd, channels, sendSwitchoverStart, chunkSize,
-        maxQueuedBytes, maxOutstandingChunks, downtimeLimit, timeouts);
+        maxQueuedBytes, maxOutstandingChunks, downtimeLimit, timeouts, precopy);
   }
 
   public MigrationParameters withMultifd(boolean enabled) {
     return new MigrationParameters(enabled, multifdChannels, sendSwitchoverStart, chunkSize,
-        maxQueuedBytes, maxOutstandingChunks, downtimeLimit, timeouts);
+        maxQueuedBytes, maxOutstandingChunks, downtimeLimit, timeouts, precopy);
   }
 
   public MigrationParameters withChunkSize(int bytes) {
     return new MigrationParameters(multifd, multifdChannels, sendSwitchoverStart, bytes,
-        Math.max(maxQueuedBytes, bytes + 4096L), maxOutstandingChunks, downtimeLimit, timeouts);
+        Math.max(maxQueuedBytes, 2 * (bytes + 4096L)), maxOutstandingChunks, downtimeLimit,
+        timeouts,
+        precopy);
   }
 
   public MigrationParameters withMaxQueuedBytes(long bytes) {
     return new MigrationParameters(multifd, multifdChannels, sendSwitchoverStart, chunkSize,
-        bytes, maxOutstandingChunks, downtimeLimit, timeouts);
+        bytes, maxOutstandingChunks, downtimeLimit, timeouts, precopy);
+  }
+
+  public MigrationParameters withDowntimeLimit(Duration limit) {
+    return new MigrationParameters(multifd, multifdChannels, sendSwitchoverStart, chunkSize,
+        maxQueuedBytes, maxOutstandingChunks, limit, timeouts, precopy);
   }
 
   public MigrationParameters withTimeouts(Timeouts t) {
     return new MigrationParameters(multifd, multifdChannels, sendSwitchoverStart, chunkSize,
-        maxQueuedBytes, maxOutstandingChunks, downtimeLimit, t);
+        maxQueuedBytes, maxOutstandingChunks, downtimeLimit, t, precopy);
+  }
+
+  public MigrationParameters withPrecopy(Precopy p) {
+    return new MigrationParameters(multifd, multifdChannels, sendSwitchoverStart, chunkSize,
+        maxQueuedBytes, maxOutstandingChunks, downtimeLimit, timeouts, p);
+  }
+
+  /**
+   * The iterate phase (QEMU's precopy of device state).
+   *
+   * @param switchoverAck QEMU's {@code switchover-ack}: no switchover before the destination has
+   *     loaded every precopy device's initial data
+   * @param maxBandwidth QEMU's {@code max-bandwidth} in bytes/s for precopy data (0 = unlimited);
+   *     never applied to the switchover
+   * @param maxPasses passes after which a migration that has not converged fails (0 = no limit)
+   * @param maxTime precopy time after which a migration that has not converged fails
+   * @param passBytes at most this many bytes read from one device in one pass
+   */
+  public record Precopy(
+      boolean switchoverAck, long maxBandwidth, int maxPasses, Duration maxTime, long passBytes) {
+    public Precopy {
+      Objects.requireNonNull(maxTime, "maxTime");
+      if (maxBandwidth < 0) {
+        throw new IllegalArgumentException("max-bandwidth: expected >= 0, got " + maxBandwidth);
+      }
+      if (maxPasses < 0) {
+        throw new IllegalArgumentException("max-passes: expected >= 0, got " + maxPasses);
+      }
+      if (maxTime.isZero() || maxTime.isNegative()) {
+        throw new IllegalArgumentException("max-time: expected > 0, got " + maxTime);
+      }
+      if (passBytes < 1024) {
+        throw new IllegalArgumentException("pass-bytes: expected >= 1 KiB, got " + passBytes);
+      }
+    }
+
+    public static Precopy fromConfig(Config c) {
+      return new Precopy(
+          c.getBoolean("switchover-ack"),
+          c.getBytes("max-bandwidth"),
+          c.getInt("max-passes"),
+          c.getDuration("max-time"),
+          c.getBytes("pass-bytes"));
+    }
+
+    public Precopy withMaxBandwidth(long bytesPerSecond) {
+      return new Precopy(switchoverAck, bytesPerSecond, maxPasses, maxTime, passBytes);
+    }
+
+    public Precopy withSwitchoverAck(boolean on) {
+      return new Precopy(on, maxBandwidth, maxPasses, maxTime, passBytes);
+    }
+
+    public Precopy withLimits(int passes, Duration time) {
+      return new Precopy(switchoverAck, maxBandwidth, passes, time, passBytes);
+    }
   }
 
   /** Every wait in a migration is bounded by one of these. */

@@ -68,6 +68,15 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
 
   public record Cancel(String reason) implements Command {}
 
+  /** QEMU's migrate-set-parameters downtime-limit while the migration runs. */
+  public record SetDowntimeLimit(java.time.Duration limit) implements Command {}
+
+  private record WrappedDrained(ChannelSender.Drained drained) implements Command {}
+
+  private enum NextPass implements Command {
+    INSTANCE
+  }
+
   private record WrappedOpenReply(DeviceMigration.OpenReply reply) implements Command {}
 
   private record WrappedSaveReply(SaveReply reply) implements Command {}
@@ -103,6 +112,11 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
     ActorRef<SaveCommand> saver;
     boolean setupSaved;
     long stopCopyEstimate;
+    boolean precopy;
+    long initialBytes;
+    long dirtyBytes;
+    long precopyBytes;
+    boolean iterating;
     StateDigest digestAtStop;
     boolean saved;
     long chunks;
@@ -130,13 +144,14 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
       MigrationRequest request,
       List<LocalDevice> devices,
       String destinationNodeActorName,
-      ActorRef<MigrationInfo> onEnd) {
+      ActorRef<MigrationInfo> onEnd,
+      ActorRef<MigrationEvent> events) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers ->
                     new MigrationCoordinator(ctx, timers, migrationId, request, devices,
-                        destinationNodeActorName, onEnd)));
+                        destinationNodeActorName, onEnd, events)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -144,6 +159,7 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
   private final MigrationRequest request;
   private final MigrationParameters params;
   private final ActorRef<MigrationInfo> onEnd;
+  private final ActorRef<MigrationEvent> events;
   private final Map<String, Device> devices = new LinkedHashMap<>();
   private final ActorRef<SaveReply> saveReplies;
   private final ActorRef<ChannelSender.Event> channelEvents;
@@ -173,6 +189,18 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
   private boolean awaitingDestination;
   /** A channel failed; the destination may still explain why (see CHANNEL_ERROR_GRACE). */
   private String channelError;
+  private java.time.Duration downtimeLimit;
+  private long creditWindow;
+  private int pass;
+  private long passStartNanos;
+  private long passBytes;
+  private int iterating;
+  private long precopyStartNanos = -1;
+  private long bandwidth;
+  private long lastPending = -1;
+  private long expectedDowntimeMs = -1;
+  private boolean switchoverAcked;
+  private ActorRef<ChannelSender.Drained> drained;
 
   private MigrationCoordinator(
       ActorContext<Command> ctx,
@@ -181,15 +209,21 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
       MigrationRequest request,
       List<LocalDevice> locals,
       String destinationNodeActorName,
-      ActorRef<MigrationInfo> onEnd) {
+      ActorRef<MigrationInfo> onEnd,
+      ActorRef<MigrationEvent> events) {
     super(ctx);
     this.timers = timers;
+    this.events = events;
     this.migrationId = migrationId;
     this.request = request;
     this.params = request.params();
+    this.downtimeLimit = params.downtimeLimit();
     this.onEnd = onEnd;
     this.saveReplies = ctx.messageAdapter(SaveReply.class, WrappedSaveReply::new);
     this.channelEvents = ctx.messageAdapter(ChannelSender.Event.class, WrappedChannelEvent::new);
+    this.drained = ctx.messageAdapter(ChannelSender.Drained.class, WrappedDrained::new);
+    publish(new MigrationEvent.StatusChanged(migrationId, 0, MigrationStatus.NONE,
+        MigrationStatus.SETUP));
     int section = 1;
     boolean multifd = false;
     String setupError = null;
@@ -208,7 +242,7 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
     this.anyMultifd = multifd;
     if (setupError != null) {
       error = setupError;
-      status = MigrationStatus.FAILED;
+      setStatus(MigrationStatus.FAILED);
       endNanos = System.nanoTime();
       ctx.getSelf().tell(ReportFailure.INSTANCE);
       return;
@@ -223,9 +257,12 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
       setups.add(new Control.DeviceSetup(d.id(), d.descriptor.instanceId(), d.descriptor.kind(),
           d.multifd, d.sectionId));
     }
+    // An address names a node spawned under the guardian; a full path names an embedded one.
+    String path = request.destination().contains("/user/")
+        ? request.destination()
+        : request.destination() + "/user/" + destinationNodeActorName;
     ActorRef<FerryNode.Command> destinationNode =
-        ActorRefResolver.get(ctx.getSystem())
-            .resolveActorRef(request.destination() + "/user/" + destinationNodeActorName);
+        ActorRefResolver.get(ctx.getSystem()).resolveActorRef(path);
     destinationNode.tell(new Control.PrepareIncoming(migrationId, params, setups, ctx.getSelf()));
     arm("the destination to accept the migration and the devices to open",
         params.timeouts().control());
@@ -258,6 +295,20 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
         .onMessage(PhaseTimeout.class, this::onPhaseTimeout)
         .onMessageEquals(DestinationTerminated.INSTANCE, this::onDestinationTerminated)
         .onMessageEquals(ReportFailure.INSTANCE, this::report)
+        .onMessage(SetDowntimeLimit.class, this::onSetDowntimeLimit)
+        .onMessage(WrappedDrained.class, this::onPassDrained)
+        .onMessageEquals(NextPass.INSTANCE, this::startPass)
+        .onMessage(Control.GrantCredit.class, g -> {
+          Device d = devices.get(g.deviceId());
+          if (d != null && d.saver != null && !status.isFinal()) {
+            d.saver.tell(new DeviceMigration.CreditGranted(g.bytes()));
+          }
+          return this;
+        })
+        .onMessage(Control.SwitchoverAck.class, a -> {
+          switchoverAcked = true;
+          return this;
+        })
         .build();
   }
 
@@ -292,6 +343,7 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
     incoming = ready.incoming();
     dataHost = ready.dataHost();
     dataPort = ready.dataPort();
+    creditWindow = ready.creditWindow();
     getContext().watchWith(incoming, DestinationTerminated.INSTANCE);
     return maybeConnect();
   }
@@ -347,6 +399,8 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
       } else {
         multifdStats = p.stats();
       }
+      publish(new MigrationEvent.ChannelProgress(migrationId, sinceStart(),
+          p.stats().role().name().toLowerCase(), p.stats().bytes(), p.stats().totalBytes()));
       return this;
     }
     if (event instanceof ChannelSender.Closed c) {
@@ -383,6 +437,8 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
     if (reply instanceof DeviceMigration.SaveFinished f) {
       Device d = devices.get(f.deviceId());
       d.finished = true;
+      publish(new MigrationEvent.DeviceStateChanged(migrationId, sinceStart(), d.id(),
+          f.finalState()));
       return finishIfDone();
     }
     if (reply instanceof DeviceMigration.SaveFailed f) {
@@ -404,6 +460,10 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
       Device d = devices.get(s.deviceId());
       d.setupSaved = true;
       d.stopCopyEstimate = s.stopCopyEstimate();
+      d.precopy = s.precopy();
+      d.initialBytes = s.initialBytes();
+      publish(new MigrationEvent.DeviceStateChanged(migrationId, sinceStart(), d.id(),
+          s.precopy() ? "PRE_COPY" : "RUNNING"));
       setupPayloads.put(d.id(), s.payload());
       for (Device other : devices.values()) {
         if (!other.setupSaved) {
@@ -413,8 +473,13 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
       // Setup sections in section order, whatever order the devices answered in.
       return writeSetupSections();
     }
+    if (reply instanceof DeviceMigration.Iterated it) {
+      return onIterated(it);
+    }
     if (reply instanceof DeviceMigration.DeviceStopped s) {
       devices.get(s.deviceId()).digestAtStop = s.digestAtStop();
+      publish(new MigrationEvent.DeviceStateChanged(migrationId, sinceStart(), s.deviceId(),
+          devices.get(s.deviceId()).precopy ? "STOP_COPY" : "STOP"));
       for (Device d : devices.values()) {
         if (d.digestAtStop == null) {
           return this;
@@ -464,8 +529,133 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
               akka.util.ByteString.emptyByteString()))));
     }
     setupDoneNanos = System.nanoTime();
-    // No precopy yet: go straight to the switchover (QEMU with nothing left to iterate).
-    status = MigrationStatus.DEVICE;
+    boolean anyPrecopy = devices.values().stream().anyMatch(d -> d.precopy);
+    if (!anyPrecopy) {
+      // Nothing to iterate: straight to the switchover, as QEMU with no iterable pending.
+      return startSwitchover();
+    }
+    setStatus(MigrationStatus.ACTIVE);
+    precopyStartNanos = System.nanoTime();
+    return startPass();
+  }
+
+  // ------------------------------------------------------------------ precopy (iterate)
+
+  /** The pass after which a decision is taken; bandwidth measured over a pass of at least this. */
+  static final Duration PASS_TARGET = Duration.ofMillis(200);
+
+  /**
+   * One pass: every precopy device sends up to its budget on the main channel; the pass ends when
+   * the main channel has drained, so the pass time is the wire time. With max-bandwidth the
+   * budget is the cap's share of a {@link #PASS_TARGET} and passes are paced to the cap.
+   */
+  private Behavior<Command> startPass() {
+    if (status != MigrationStatus.ACTIVE) {
+      return this;
+    }
+    pass++;
+    passStartNanos = System.nanoTime();
+    passBytes = 0;
+    long precopyDevices = devices.values().stream().filter(d -> d.precopy).count();
+    long budget = params.precopy().passBytes();
+    long cap = params.precopy().maxBandwidth();
+    if (cap > 0) {
+      budget = Math.min(budget, Math.max(params.chunkSize(),
+          cap * PASS_TARGET.toMillis() / 1000 / precopyDevices));
+    }
+    arm("precopy pass " + pass, params.timeouts().switchover());
+    for (Device d : devices.values()) {
+      if (d.precopy) {
+        d.iterating = true;
+        iterating++;
+        d.saver.tell(new DeviceMigration.SaveIterate(budget, params.chunkSize(),
+            params.precopy().switchoverAck(), mainSender.narrow(), 0, saveReplies));
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onIterated(DeviceMigration.Iterated it) {
+    Device d = devices.get(it.deviceId());
+    if (!d.iterating) {
+      return fail(d.id() + ": precopy: unexpected iterate reply", false, true);
+    }
+    d.iterating = false;
+    iterating--;
+    d.precopyBytes += it.bytesSent();
+    d.initialBytes = it.initialBytes();
+    d.dirtyBytes = it.dirtyBytes();
+    d.stopCopyEstimate = it.stopCopyLength();
+    passBytes += it.bytesSent();
+    if (iterating == 0) {
+      mainSender.tell(new ChannelSender.WhenDrained(drained));
+    }
+    return this;
+  }
+
+  /**
+   * The pass is on the wire: measure, then switch over if the exact pending fits the downtime
+   * limit at the measured bandwidth (and, with switchover-ack, the destination approved), fail if
+   * the convergence limits are reached, else pace and start the next pass. QEMU's
+   * migration_iteration_run().
+   */
+  private Behavior<Command> onPassDrained(WrappedDrained w) {
+    if (status != MigrationStatus.ACTIVE) {
+      return this;
+    }
+    long now = System.nanoTime();
+    long elapsed = Math.max(1, now - passStartNanos);
+    long cap = params.precopy().maxBandwidth();
+    long paced = cap > 0 ? passBytes * 1_000_000_000L / cap : 0;
+    if (passBytes >= params.chunkSize()) {
+      // The rate the wire sustained, or the cap's rate when pacing stretches the pass.
+      bandwidth = passBytes * 1_000_000_000L / Math.max(elapsed, paced);
+    }
+    long pending = 0;
+    for (Device d : devices.values()) {
+      pending += d.stopCopyEstimate;
+    }
+    lastPending = pending;
+    long threshold = bandwidth * downtimeLimit.toMillis() / 1000;
+    expectedDowntimeMs = bandwidth > 0 ? pending * 1000 / bandwidth : -1;
+    publish(new MigrationEvent.PrecopyPass(migrationId, sinceStart(), pass, passBytes, pending,
+        bandwidth, threshold, expectedDowntimeMs));
+    boolean acked = !params.precopy().switchoverAck() || switchoverAcked;
+    if (bandwidth > 0 && pending <= threshold && acked) {
+      return startSwitchover();
+    }
+    long precopyMs = (now - precopyStartNanos) / 1_000_000;
+    int maxPasses = params.precopy().maxPasses();
+    if ((maxPasses > 0 && pass >= maxPasses)
+        || precopyMs >= params.precopy().maxTime().toMillis()) {
+      return fail("did not converge after " + pass + " precopy passes in " + precopyMs
+          + " ms: pending " + pending + " bytes, threshold " + threshold + " bytes (bandwidth "
+          + bandwidth + " B/s x downtime-limit " + downtimeLimit.toMillis() + " ms"
+          + (acked ? "" : ", switchover-ack not received") + "); raise downtime-limit or reduce "
+          + "the dirty rate", false, true);
+    }
+    long waitNanos = Math.max(paced - elapsed, passBytes == 0 ? 20_000_000L : 0);
+    if (waitNanos > 0) {
+      timers.startSingleTimer(NextPass.INSTANCE, NextPass.INSTANCE, Duration.ofNanos(waitNanos));
+      return this;
+    }
+    return startPass();
+  }
+
+  private Behavior<Command> onSetDowntimeLimit(SetDowntimeLimit s) {
+    if (s.limit().isNegative()) {
+      return this;
+    }
+    getContext().getLog().info("migration {}: downtime-limit {} -> {} ms", migrationId,
+        downtimeLimit.toMillis(), s.limit().toMillis());
+    downtimeLimit = s.limit();
+    return this;
+  }
+
+  /** The VM stop: every device stops (in parallel), the downtime clock starts. */
+  private Behavior<Command> startSwitchover() {
+    timers.cancel(NextPass.INSTANCE);
+    setStatus(MigrationStatus.DEVICE);
     downtimeStartNanos = System.nanoTime();
     arm("the switchover to complete", params.timeouts().switchover());
     for (Device d : devices.values()) {
@@ -474,13 +664,29 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
     return this;
   }
 
+  private void setStatus(MigrationStatus to) {
+    MigrationStatus from = status;
+    status = to;
+    publish(new MigrationEvent.StatusChanged(migrationId, sinceStart(), from, to));
+  }
+
+  private void publish(MigrationEvent event) {
+    if (events != null) {
+      events.tell(event);
+    }
+  }
+
+  private long sinceStart() {
+    return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
   private Behavior<Command> startStateTransfer() {
     mainSender.tell(new ChannelSender.Write(io.ferry.protocol.packet.Command.switchoverStart()));
     switchoverSent = true;
     for (Device d : devices.values()) {
       if (d.multifd) {
         d.saver.tell(new DeviceMigration.SaveComplete(true, params.chunkSize(),
-            params.maxOutstandingChunks(), multifdSender.narrow(), 0, saveReplies));
+            params.maxOutstandingChunks(), creditWindow, multifdSender.narrow(), 0, saveReplies));
       } else {
         legacyQueue.add(d);
       }
@@ -497,7 +703,7 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
     Device d = legacyQueue.poll();
     legacyBusy = true;
     d.saver.tell(new DeviceMigration.SaveComplete(false, params.chunkSize(),
-        params.maxOutstandingChunks(), mainSender.narrow(), 0, saveReplies));
+        params.maxOutstandingChunks(), 0, mainSender.narrow(), 0, saveReplies));
   }
 
   private Behavior<Command> maybeSaveFull() {
@@ -547,7 +753,7 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
       return this;
     }
     endNanos = System.nanoTime();
-    status = MigrationStatus.COMPLETED;
+    setStatus(MigrationStatus.COMPLETED);
     timers.cancelAll();
     getContext().unwatch(incoming);
     getContext().getLog().info("migration {}: completed, downtime {} ms, total {} ms",
@@ -595,7 +801,7 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
       return this;
     }
     error = reason;
-    status = cancelled ? MigrationStatus.CANCELLED : MigrationStatus.FAILED;
+    setStatus(cancelled ? MigrationStatus.CANCELLED : MigrationStatus.FAILED);
     endNanos = System.nanoTime();
     timers.cancelAll();
     getContext().getLog().warn("migration {}: {}: {}", migrationId, status, reason);
@@ -645,8 +851,10 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
 
   private Behavior<Command> report() {
     timers.cancelAll();
+    MigrationInfo info = info();
+    publish(new MigrationEvent.Ended(migrationId, sinceStart(), info));
     if (onEnd != null) {
-      onEnd.tell(info());
+      onEnd.tell(info);
     }
     return Behaviors.stopped();
   }
@@ -676,11 +884,15 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
         }
       }
       reports.add(new MigrationInfo.DeviceReport(d.id(), d.descriptor.kind(), d.multifd,
-          d.stopCopyEstimate, sent, d.chunks, d.dataBytes, d.configBytes, d.digestAtStop,
+          d.precopy, d.precopyBytes, d.stopCopyEstimate, sent, d.chunks, d.dataBytes, d.configBytes, d.digestAtStop,
           d.destinationDigest, d.destinationPeak));
     }
     return new MigrationInfo(migrationId, status, setup, ms(now - startNanos), downtime, total,
-        main, multifd, mibps, reports, error);
+        main, multifd, mibps, reports, error,
+        new MigrationInfo.PrecopyStats(pass,
+            devices.values().stream().mapToLong(d -> d.precopyBytes).sum(),
+            pass > 0 ? bandwidth : -1, lastPending, expectedDowntimeMs, downtimeLimit.toMillis(),
+            switchoverAcked));
   }
 
   private static long ms(long nanos) {

@@ -22,12 +22,48 @@ public record MigrationInfo(
     List<Long> multifdChannelBytes,
     double throughputMiBps,
     List<DeviceReport> devices,
-    String error)
+    String error,
+    PrecopyStats precopy)
     implements ControlMessage {
 
   public MigrationInfo {
     multifdChannelBytes = List.copyOf(multifdChannelBytes);
     devices = List.copyOf(devices);
+    precopy = precopy == null ? PrecopyStats.NONE : precopy;
+  }
+
+  /** A migration without an iterate phase. */
+  public MigrationInfo(
+      UUID migrationId,
+      MigrationStatus status,
+      long setupTimeMs,
+      long totalTimeMs,
+      long downtimeMs,
+      long totalBytes,
+      long mainChannelBytes,
+      List<Long> multifdChannelBytes,
+      double throughputMiBps,
+      List<DeviceReport> devices,
+      String error) {
+    this(migrationId, status, setupTimeMs, totalTimeMs, downtimeMs, totalBytes, mainChannelBytes,
+        multifdChannelBytes, throughputMiBps, devices, error, PrecopyStats.NONE);
+  }
+
+  /**
+   * The iterate phase: passes, precopy bytes, the last measured bandwidth and pending bytes, and
+   * the expected downtime (pending / bandwidth, QEMU's expected-downtime) to compare with the
+   * actual downtime at the end; -1 where unknown.
+   */
+  public record PrecopyStats(
+      int passes,
+      long bytes,
+      long bandwidthBytesPerSecond,
+      long pendingBytes,
+      long expectedDowntimeMs,
+      long downtimeLimitMs,
+      boolean switchoverAcked)
+      implements ControlMessage {
+    public static final PrecopyStats NONE = new PrecopyStats(0, 0, -1, -1, -1, -1, false);
   }
 
   /**
@@ -38,6 +74,8 @@ public record MigrationInfo(
       String deviceId,
       String kind,
       boolean multifd,
+      boolean precopy,
+      long precopyBytes,
       long stopCopyEstimate,
       long bytesSent,
       long chunks,

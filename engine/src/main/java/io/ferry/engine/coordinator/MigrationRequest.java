@@ -9,6 +9,8 @@ import java.util.Objects;
  * What to migrate where: QEMU's {@code migrate} command.
  *
  * @param destination the destination node's Artery address, e.g. {@code akka://ferry@10.0.0.2:25520}
+ *     (its node actor is then {@code /user/<ferry.node.actor-name>}), or the full path of a node
+ *     embedded elsewhere, e.g. {@code akka://app@10.0.0.2:25520/user/app/ferry}
  * @param deviceIds devices of this node to migrate, in section order
  * @param params the migration's knobs
  */

@@ -17,6 +17,7 @@ import java.util.UUID;
  * <pre>
  *  hook (QEMU)                        message                  reply                 runs on
  *  save_setup                         SaveSetup                SetupSaved            device-io
+ *  save_live_iterate + pending        SaveIterate              Iterated              device-io
  *  vm stop (vfio_vmstate_change)      StopDevice               DeviceStopped         device-io
  *  save_complete_precopy_thread       SaveComplete(multifd)    StateSaved            device-io
  *  save_live_complete_precopy         SaveComplete(legacy)     StateSaved            device-io
@@ -86,8 +87,40 @@ public final class DeviceMigration {
   /**
    * @param payload the device's setup section payload (QEMU: DEV_SETUP_STATE .. END_OF_STATE)
    * @param stopCopyEstimate the device's stop-copy length estimate in bytes
+   * @param precopy whether the device entered PRE_COPY and takes part in the iterate phase
+   * @param initialBytes precopy info: initial bytes still to send (0 without precopy)
    */
-  public record SetupSaved(String deviceId, ByteString payload, long stopCopyEstimate)
+  public record SetupSaved(
+      String deviceId, ByteString payload, long stopCopyEstimate, boolean precopy,
+      long initialBytes)
+      implements SaveReply {}
+
+  /**
+   * One precopy pass of a device (QEMU's {@code save_live_iterate} plus the pending queries):
+   * read at most {@code maxBytes} of precopy data into {@code sink} as iterate (PART) payloads,
+   * stopping early at a temporary end of data; with {@code switchoverAck}, once the initial bytes
+   * are all sent, put the INIT_DATA_SENT marker once.
+   */
+  public record SaveIterate(
+      long maxBytes,
+      int chunkSize,
+      boolean switchoverAck,
+      ActorRef<StateSink.Put> sink,
+      long requestId,
+      ActorRef<SaveReply> replyTo)
+      implements SaveCommand {}
+
+  /**
+   * What a pass sent, and the pending figures after it: the precopy info (the estimate QEMU's
+   * {@code state_pending_estimate} uses) and the stop-copy length (the exact pending).
+   */
+  public record Iterated(
+      String deviceId,
+      long bytesSent,
+      long initialBytes,
+      long dirtyBytes,
+      long stopCopyLength,
+      boolean initDataSent)
       implements SaveReply {}
 
   /** The VM stop: PRE_COPY -> STOP_COPY, anything running -> STOP. Starts the downtime. */
@@ -98,12 +131,14 @@ public final class DeviceMigration {
   /**
    * Streams the device's stop-copy state and config into {@code sink}. With {@code multifd} each
    * {@link StateSink.Put} payload is an encoded device-state chunk (index 0..n-1, then the config
-   * chunk); without, each is a main-channel section payload (QEMU's legacy path).
+   * chunk), sent only within {@code credit} plus later {@link CreditGranted}; without, each is a
+   * main-channel section payload (QEMU's legacy path) and {@code credit} is ignored.
    */
   public record SaveComplete(
       boolean multifd,
       int chunkSize,
       int maxOutstanding,
+      long credit,
       ActorRef<StateSink.Put> sink,
       long requestId,
       ActorRef<SaveReply> replyTo)
@@ -121,6 +156,13 @@ public final class DeviceMigration {
 
   public record StateSaved(String deviceId, long chunks, long dataBytes, long configBytes)
       implements SaveReply {}
+
+  /**
+   * More multifd credit from the destination, in {@link io.ferry.engine.reassembly.CreditWindow}
+   * cost units: a multifd device puts a chunk only while its credit covers the chunk's cost
+   * (docs/features/flow-control.md).
+   */
+  public record CreditGranted(long bytes) implements SaveCommand {}
 
   /** The non-iterable (FULL) section payload: the config on the legacy path, a marker otherwise. */
   public record SaveFull(boolean multifd, long requestId, ActorRef<SaveReply> replyTo)
@@ -148,7 +190,8 @@ public final class DeviceMigration {
   public record LoadSetup(ByteString payload, long requestId, ActorRef<LoadReply> replyTo)
       implements LoadCommand {}
 
-  public record SetupLoaded(String deviceId) implements LoadReply {}
+  /** {@code needsSwitchoverAck}: a precopy device, approving the switchover after its initial data. */
+  public record SetupLoaded(String deviceId, boolean needsSwitchoverAck) implements LoadReply {}
 
   public enum SectionKind {
     START,
@@ -162,7 +205,9 @@ public final class DeviceMigration {
       SectionKind kind, ByteString payload, long requestId, ActorRef<LoadReply> replyTo)
       implements LoadCommand {}
 
-  public record SectionLoaded(String deviceId, SectionKind kind) implements LoadReply {}
+  /** {@code initDataSent}: the section carried the device's INIT_DATA_SENT marker. */
+  public record SectionLoaded(String deviceId, SectionKind kind, boolean initDataSent)
+      implements LoadReply {}
 
   /** One multifd chunk, released by the ReassemblyActor strictly in index order. */
   public record LoadChunk(long index, boolean config, ByteString data, ActorRef<LoadReply> replyTo)

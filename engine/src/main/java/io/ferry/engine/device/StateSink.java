@@ -14,11 +14,21 @@ import java.util.Objects;
 public final class StateSink {
   private StateSink() {}
 
+  /**
+   * @param section on the main channel, the section record the payload goes into: PART for
+   *     precopy (iterate) data, END for stop-copy data; ignored on multifd channels
+   */
   public record Put(
-      String deviceId, int instanceId, ByteString payload, long requestId, ActorRef<Accepted> replyTo)
+      String deviceId,
+      int instanceId,
+      DeviceMigration.SectionKind section,
+      ByteString payload,
+      long requestId,
+      ActorRef<Accepted> replyTo)
       implements io.ferry.engine.transport.ChannelSender.Command {
     public Put {
       Objects.requireNonNull(deviceId, "deviceId");
+      Objects.requireNonNull(section, "section");
       Objects.requireNonNull(payload, "payload");
       Objects.requireNonNull(replyTo, "replyTo");
       if (payload.isEmpty()) {

@@ -123,6 +123,8 @@ public final class IncomingMigration extends AbstractBehavior<IncomingMigration.
     ActorRef<LoadCommand> loader;
     ActorRef<ReassemblyActor.Command> reassembly;
     boolean setupLoaded;
+    boolean needsAck;
+    boolean approved;
     boolean fullLoaded;
     boolean multifdLoaded;
     long peakQueued;
@@ -181,6 +183,7 @@ public final class IncomingMigration extends AbstractBehavior<IncomingMigration.
   private int opened;
   private String error;
   private int pendingAborts;
+  private boolean switchoverAcked;
 
   private IncomingMigration(
       ActorContext<Command> ctx,
@@ -286,7 +289,8 @@ public final class IncomingMigration extends AbstractBehavior<IncomingMigration.
     phase = Phase.SETUP;
     arm("setup (channels connected, setup sections loaded, SWITCHOVER_START)",
         params.timeouts().setup());
-    source.tell(new Control.IncomingReady(migrationId, getContext().getSelf(), dataHost, dataPort));
+    source.tell(new Control.IncomingReady(migrationId, getContext().getSelf(), dataHost, dataPort,
+        params.maxQueuedBytes()));
     getContext().getLog().info("incoming migration {}: ready, {} devices, {} multifd channels",
         migrationId, devices.size(), multifdChannels);
     return this;
@@ -473,6 +477,12 @@ public final class IncomingMigration extends AbstractBehavior<IncomingMigration.
       d.peakQueued = loaded.peakQueuedBytes();
       return maybeAllLoaded();
     }
+    if (wrapped.event() instanceof ReassemblyActor.CreditGranted granted) {
+      if (phase != Phase.FAILED) {
+        source.tell(new Control.GrantCredit(migrationId, granted.deviceId(), granted.bytes()));
+      }
+      return this;
+    }
     if (wrapped.event() instanceof ReassemblyActor.ReassemblyFailed failed) {
       if (phase == Phase.COMPLETED) {
         return this;
@@ -499,12 +509,19 @@ public final class IncomingMigration extends AbstractBehavior<IncomingMigration.
       return this;
     }
     if (reply instanceof DeviceMigration.SetupLoaded s) {
-      devices.get(s.deviceId()).setupLoaded = true;
+      Device d = devices.get(s.deviceId());
+      d.setupLoaded = true;
+      d.needsAck = s.needsSwitchoverAck();
       return ackMain();
     }
     if (reply instanceof DeviceMigration.SectionLoaded s) {
+      Device d = devices.get(s.deviceId());
       if (s.kind() == SectionKind.FULL) {
-        devices.get(s.deviceId()).fullLoaded = true;
+        d.fullLoaded = true;
+      }
+      if (s.initDataSent() && !d.approved) {
+        d.approved = true;
+        maybeAckSwitchover();
       }
       return ackMain();
     }
@@ -550,6 +567,20 @@ public final class IncomingMigration extends AbstractBehavior<IncomingMigration.
       pendingAborts--;
     }
     return pendingAborts <= 0 && phase == Phase.FAILED ? finish() : this;
+  }
+
+  /** QEMU's qemu_loadvm_approve_switchover(): one ack once every precopy device approved. */
+  private void maybeAckSwitchover() {
+    if (!params.precopy().switchoverAck() || switchoverAcked) {
+      return;
+    }
+    for (Device d : devices.values()) {
+      if (d.needsAck && !d.approved) {
+        return;
+      }
+    }
+    switchoverAcked = true;
+    source.tell(new Control.SwitchoverAck(migrationId));
   }
 
   private Behavior<Command> ackMain() {

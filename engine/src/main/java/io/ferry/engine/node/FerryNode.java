@@ -80,6 +80,23 @@ public final class FerryNode {
 
   public record MigrationLookup(UUID migrationId, MigrationInfo info) implements ControlMessage {}
 
+  /**
+   * Subscribes to the events of every migration this node runs as source, from now on; the
+   * subscription ends when the subscriber stops. Take a {@link GetMigration} snapshot after
+   * subscribing to catch up with a migration already running.
+   */
+  public record SubscribeEvents(ActorRef<io.ferry.engine.coordinator.MigrationEvent> subscriber)
+      implements Command, ControlMessage {}
+
+  /** QEMU's migrate-set-parameters downtime-limit for a running outgoing migration. */
+  public record SetDowntimeLimit(UUID migrationId, java.time.Duration limit)
+      implements Command, ControlMessage {}
+
+  private record Publish(io.ferry.engine.coordinator.MigrationEvent event) implements Command {}
+
+  private record SubscriberGone(
+      ActorRef<io.ferry.engine.coordinator.MigrationEvent> subscriber) implements Command {}
+
   /** Ended outgoing migrations whose final info the node keeps for queries. */
   public static final int HISTORY = 64;
 
@@ -100,7 +117,16 @@ public final class FerryNode {
 
   /** Creates the node from a config containing the {@code ferry} section. */
   public static Behavior<Command> create(Config config) {
-    Config ferry = config.getConfig("ferry");
+    return fromSection(config.getConfig("ferry"));
+  }
+
+  /**
+   * Creates the node from its own config section, wherever the embedding application keeps it
+   * (e.g. {@code myapp.migration-node}); keys it does not set take the engine's defaults.
+   */
+  public static Behavior<Command> fromSection(Config section) {
+    Config ferry = section.withFallback(
+        com.typesafe.config.ConfigFactory.defaultReference().getConfig("ferry"));
     MigrationParameters defaults = MigrationParameters.fromConfig(ferry.getConfig("migration"));
     String host = ferry.getString("node.data-host");
     int port = ferry.getInt("node.data-port");
@@ -141,6 +167,9 @@ public final class FerryNode {
     private final Map<UUID, ActorRef<MigrationCoordinator.Command>> outgoing = new HashMap<>();
     private final Map<UUID, ActorRef<IncomingMigration.Command>> incoming = new HashMap<>();
     private final LinkedHashMap<UUID, MigrationInfo> ended = new LinkedHashMap<>();
+    private final List<ActorRef<io.ferry.engine.coordinator.MigrationEvent>> subscribers =
+        new ArrayList<>();
+    private ActorRef<io.ferry.engine.coordinator.MigrationEvent> publisher;
     private final String advertisedHost;
     private final int advertisedPort;
     private InetSocketAddress dataAddress;
@@ -187,6 +216,26 @@ public final class FerryNode {
           .onMessage(GetNodeInfo.class, this::onGetNodeInfo)
           .onMessage(MigrationEnded.class, this::onMigrationEnded)
           .onMessage(GetMigration.class, this::onGetMigration)
+          .onMessage(SubscribeEvents.class, sub -> {
+            subscribers.add(sub.subscriber());
+            ctx.watchWith(sub.subscriber(), new SubscriberGone(sub.subscriber()));
+            return Behaviors.same();
+          })
+          .onMessage(SubscriberGone.class, g -> {
+            subscribers.remove(g.subscriber());
+            return Behaviors.same();
+          })
+          .onMessage(Publish.class, p -> {
+            subscribers.forEach(sub -> sub.tell(p.event()));
+            return Behaviors.same();
+          })
+          .onMessage(SetDowntimeLimit.class, d -> {
+            ActorRef<MigrationCoordinator.Command> c = outgoing.get(d.migrationId());
+            if (c != null) {
+              c.tell(new MigrationCoordinator.SetDowntimeLimit(d.limit()));
+            }
+            return Behaviors.same();
+          })
           .onMessage(MigrationFinished.class, this::onMigrationFinished)
           .onMessage(LookupDone.class, d -> {
             // A coordinator that ended while being asked has its final info in the history.
@@ -222,9 +271,13 @@ public final class FerryNode {
       }
       ActorRef<MigrationInfo> onEnd = ctx.messageAdapter(MigrationInfo.class,
           info -> new MigrationFinished(info, s.onEnd()));
+      if (publisher == null) {
+        publisher = ctx.messageAdapter(io.ferry.engine.coordinator.MigrationEvent.class,
+            Publish::new);
+      }
       ActorRef<MigrationCoordinator.Command> ref =
-          ctx.spawn(MigrationCoordinator.create(id, s.request(), locals, actorName, onEnd),
-              "migration-" + id);
+          ctx.spawn(MigrationCoordinator.create(id, s.request(), locals, actorName, onEnd,
+              publisher), "migration-" + id);
       ctx.watchWith(ref, new MigrationEnded(id, false));
       outgoing.put(id, ref);
       s.replyTo().tell(new Started(id, ref, null));
@@ -242,8 +295,9 @@ public final class FerryNode {
       for (Control.DeviceSetup s : p.devices()) {
         actors.put(s.deviceId(), devices.get(s.deviceId()).actor());
       }
+      // The queued-bytes cap (and so the credit window) is the destination's own: its memory.
       MigrationParameters params = p.params().withMaxQueuedBytes(
-          Math.max(defaults.maxQueuedBytes(), p.params().chunkSize() + 4096L));
+          Math.max(defaults.maxQueuedBytes(), 2 * (p.params().chunkSize() + 4096L)));
       ActorRef<IncomingMigration.Command> ref =
           ctx.spawn(IncomingMigration.create(p.migrationId(), params, p.devices(), actors,
               p.source(), listener, dataAddress.getHostString(), dataAddress.getPort()),

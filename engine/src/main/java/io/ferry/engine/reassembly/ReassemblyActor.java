@@ -13,6 +13,7 @@ import io.ferry.engine.device.DeviceMigration.LoadChunk;
 import io.ferry.engine.device.DeviceMigration.LoadFailed;
 import io.ferry.engine.device.DeviceMigration.LoadReply;
 import io.ferry.protocol.ProtocolException;
+import io.ferry.protocol.WireFormat;
 import io.ferry.protocol.codec.DeviceStateChunkCodec;
 import io.ferry.protocol.packet.DeviceStateChunk;
 
@@ -63,6 +64,9 @@ public final class ReassemblyActor extends AbstractBehavior<ReassemblyActor.Comm
 
   public record ReassemblyFailed(String deviceId, String reason) implements Event {}
 
+  /** Loaded bytes to grant back to the source, in {@link CreditWindow} cost units. */
+  public record CreditGranted(String deviceId, long bytes) implements Event {}
+
   public static Behavior<Command> create(
       String deviceId,
       long maxQueuedBytes,
@@ -74,6 +78,7 @@ public final class ReassemblyActor extends AbstractBehavior<ReassemblyActor.Comm
 
   private final String deviceId;
   private final ReassemblyBuffer buffer;
+  private final CreditWindow credit;
   private final ActorRef<DeviceMigration.LoadCommand> loader;
   private final ActorRef<Event> owner;
   private final ActorRef<LoadReply> loadReplies;
@@ -92,6 +97,7 @@ public final class ReassemblyActor extends AbstractBehavior<ReassemblyActor.Comm
     super(ctx);
     this.deviceId = deviceId;
     this.buffer = new ReassemblyBuffer(deviceId, maxQueuedBytes);
+    this.credit = new CreditWindow(deviceId, maxQueuedBytes);
     this.loader = loader;
     this.owner = owner;
     this.loadReplies = ctx.messageAdapter(LoadReply.class, WrappedLoadReply::new);
@@ -113,7 +119,10 @@ public final class ReassemblyActor extends AbstractBehavior<ReassemblyActor.Comm
     }
     DeviceStateChunk chunk;
     try {
+      credit.received(msg.payload().size());
       chunk = DeviceStateChunkCodec.decode(msg.payload(), deviceId);
+    } catch (ReassemblyException e) {
+      return fail(e.getMessage());
     } catch (ProtocolException e) {
       return fail(e.getMessage());
     }
@@ -154,8 +163,9 @@ public final class ReassemblyActor extends AbstractBehavior<ReassemblyActor.Comm
     if (failed || loaded) {
       return this;
     }
-    if (wrapped.reply() instanceof ChunkLoaded) {
+    if (wrapped.reply() instanceof ChunkLoaded loadedChunk) {
       inFlight--;
+      grant(credit.loaded(loadedChunk.bytes() + WireFormat.CHUNK_HEADER_SIZE));
       if (buffer.complete() && inFlight == 0) {
         loaded = true;
         owner.tell(new DeviceLoaded(deviceId, buffer.releasedChunks(), buffer.releasedDataBytes(),
@@ -171,7 +181,16 @@ public final class ReassemblyActor extends AbstractBehavior<ReassemblyActor.Comm
     return fail("unexpected loader reply " + wrapped.reply());
   }
 
+  private void grant(long bytes) {
+    if (bytes > 0) {
+      owner.tell(new CreditGranted(deviceId, bytes));
+    }
+  }
+
   private void pump() {
+    if (inFlight == 0 && buffer.queuedChunks() == 0) {
+      grant(credit.flush()); // idle: a waiting source must not wait on bytes already loaded
+    }
     while (inFlight < MAX_IN_FLIGHT) {
       ReassemblyBuffer.Chunk next = buffer.pollNext();
       if (next == null) {

@@ -60,6 +60,11 @@ public final class ChannelSender extends AbstractBehavior<ChannelSender.Command>
 
   public record GetStats(ActorRef<Stats> replyTo) implements Command {}
 
+  /** Replies {@link Drained} once everything queued so far has been handed to a channel. */
+  public record WhenDrained(ActorRef<Drained> replyTo) implements Command {}
+
+  public record Drained(ChannelRole role, long totalBytes) {}
+
   private record WrappedChannelEvent(OutgoingChannel.ChannelEvent event) implements Command {}
 
   private enum Tick implements Command {
@@ -167,6 +172,7 @@ public final class ChannelSender extends AbstractBehavior<ChannelSender.Command>
         .onMessageEquals(Finish.INSTANCE, this::onFinish)
         .onMessage(Abort.class, this::onAbort)
         .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(WhenDrained.class, this::onWhenDrained)
         .onMessage(WrappedChannelEvent.class, this::onChannelEvent)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .build();
@@ -210,6 +216,27 @@ public final class ChannelSender extends AbstractBehavior<ChannelSender.Command>
       owner.tell(new Progress(stats()));
     }
     return this;
+  }
+
+  private final java.util.List<ActorRef<Drained>> drainWaiters = new java.util.ArrayList<>();
+
+  private Behavior<Command> onWhenDrained(WhenDrained w) {
+    drainWaiters.add(w.replyTo());
+    notifyDrained();
+    return this;
+  }
+
+  private void notifyDrained() {
+    if (queue.isEmpty() && !drainWaiters.isEmpty()) {
+      long total = 0;
+      for (long b : bytes) {
+        total += b;
+      }
+      for (ActorRef<Drained> w : drainWaiters) {
+        w.tell(new Drained(spec.role(), total));
+      }
+      drainWaiters.clear();
+    }
   }
 
   private Behavior<Command> onGetStats(GetStats get) {
@@ -265,6 +292,7 @@ public final class ChannelSender extends AbstractBehavior<ChannelSender.Command>
         put.replyTo().tell(new StateSink.Accepted(put.requestId(), put.payload().size()));
       }
     }
+    notifyDrained();
     if (finishing) {
       for (int i = 0; i < channels.length; i++) {
         if (ready[i] && !ended[i]) {
@@ -299,7 +327,9 @@ public final class ChannelSender extends AbstractBehavior<ChannelSender.Command>
       if (section == null) {
         throw new IllegalStateException("no section for device " + put.deviceId());
       }
-      return new SectionEnd(section, put.payload());
+      return put.section() == io.ferry.engine.device.DeviceMigration.SectionKind.PART
+          ? new io.ferry.protocol.packet.SectionPart(section, put.payload())
+          : new SectionEnd(section, put.payload());
     }
     DeviceStatePacket p =
         new DeviceStatePacket(put.deviceId(), put.instanceId(), sequence[channel], put.payload());

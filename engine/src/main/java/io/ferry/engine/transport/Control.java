@@ -19,8 +19,11 @@ import java.util.UUID;
  *  source coordinator                              destination
  *  ------------------                              -----------
  *  PrepareIncoming --------------------------->    node: opens loaders, spawns IncomingMigration
- *                  <---------------------------    IncomingReady (data host/port) | IncomingRejected
+ *                  <---------------------------    IncomingReady (data host/port, credit window)
+ *                                                  | IncomingRejected
+ *                  <---------------------------    GrantCredit (multifd flow control, repeated)
  *  [main + multifd channels over TCP, SETUP .. SWITCHOVER_START .. EOF]
+ *                  <---------------------------    SwitchoverAck (with switchover-ack: initial data loaded)
  *                  <---------------------------    IncomingLoaded (digest per device, devices STOP)
  *  Commit (digests matched) ------------------>    devices RUNNING
  *                  <---------------------------    IncomingCommitted
@@ -60,8 +63,20 @@ public final class Control {
 
   // ------------------------------------------------------------ destination -> source
 
+  /**
+   * @param creditWindow the multifd credit each multifd device starts with (cost units, see
+   *     {@link io.ferry.engine.reassembly.CreditWindow}); the destination's per-device cap
+   */
   public record IncomingReady(
-      UUID migrationId, ActorRef<IncomingMigration.Command> incoming, String dataHost, int dataPort)
+      UUID migrationId,
+      ActorRef<IncomingMigration.Command> incoming,
+      String dataHost,
+      int dataPort,
+      long creditWindow)
+      implements MigrationCoordinator.Command, ControlMessage {}
+
+  /** Multifd credit for one device: bytes its destination loaded and can take again. */
+  public record GrantCredit(UUID migrationId, String deviceId, long bytes)
       implements MigrationCoordinator.Command, ControlMessage {}
 
   public record IncomingRejected(UUID migrationId, String reason)
@@ -73,6 +88,13 @@ public final class Control {
       Map<String, StateDigest> digests,
       Map<String, Long> peakQueuedBytes,
       long multifdBytesReceived)
+      implements MigrationCoordinator.Command, ControlMessage {}
+
+  /**
+   * QEMU's switchover-ack: every precopy device has loaded its initial data (INIT_DATA_SENT
+   * processed), so switching over now does not pay for it in downtime.
+   */
+  public record SwitchoverAck(UUID migrationId)
       implements MigrationCoordinator.Command, ControlMessage {}
 
   public record IncomingCommitted(UUID migrationId)

@@ -92,14 +92,24 @@ class ReassemblyActorTest {
   }
 
   @Test
-  void theQueuedByteCapIsEnforced() {
+  void aSourceSendingBeyondItsCreditIsCutOff() {
+    // The window equals the cap: one 14-byte chunk (cost 110) fits in 196, a second does not.
     Fixture f = spawn(2L * (ReassemblyBuffer.PER_CHUNK_OVERHEAD + 2));
     f.actor().tell(data(1));
     f.actor().tell(data(2));
-    f.actor().tell(data(3));
-    ReassemblyActor.ReassemblyFailed failed =
-        f.owner().expectMessageClass(ReassemblyActor.ReassemblyFailed.class);
-    assertTrue(failed.reason().contains("queued bytes would exceed the cap"), failed.reason());
+    f.owner().expectMessage(new ReassemblyActor.ReassemblyFailed("dev0", "dev0: source sent "
+        + "beyond its credit: expected at most 196 credit bytes received, got 220 (window 196)"));
+  }
+
+  @Test
+  void loadedChunksAreGrantedBackOnceIdle() {
+    Fixture f = spawn(1 << 20);
+    f.actor().tell(ReassemblyActor.SwitchoverStart.INSTANCE);
+    f.actor().tell(data(0));
+    LoadChunk c0 = f.loader().expectMessageClass(LoadChunk.class);
+    loaded(f, c0);
+    // 14 bytes of payload + 96 overhead, granted back as soon as nothing else is left to load.
+    f.owner().expectMessage(new ReassemblyActor.CreditGranted("dev0", 110));
   }
 
   @Test

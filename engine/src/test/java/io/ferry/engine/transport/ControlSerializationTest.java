@@ -49,7 +49,15 @@ class ControlSerializationTest {
         new Control.PrepareIncoming(id, params,
             List.of(new Control.DeviceSetup("0000:00:03.0/vfio", 0, "synthetic", true, 1),
                 new Control.DeviceSetup("nic0", 1, "config-only", false, 2)), source),
-        new Control.IncomingReady(id, incoming, "127.0.0.1", 40123),
+        new Control.IncomingReady(id, incoming, "127.0.0.1", 40123, 256L << 20),
+        new Control.GrantCredit(id, "0000:00:03.0/vfio", 4L << 20),
+        new Control.SwitchoverAck(id),
+        new Control.IncomingAborted(id),
+        new io.ferry.engine.node.FerryNode.SetDowntimeLimit(id, java.time.Duration.ofSeconds(2)),
+        new io.ferry.engine.coordinator.MigrationEvent.PrecopyPass(id, 120, 3, 1 << 20, 4 << 20,
+            500_000_000L, 150_000_000L, 8),
+        new io.ferry.engine.coordinator.MigrationEvent.StatusChanged(id, 5,
+            MigrationStatus.SETUP, MigrationStatus.ACTIVE),
         new Control.IncomingRejected(id, "unknown device 'x'"),
         new Control.IncomingLoaded(id, Map.of("nic0", digest), Map.of("nic0", 4096L), 123L),
         new Control.IncomingCommitted(id),
@@ -59,7 +67,7 @@ class ControlSerializationTest {
         new MigrationRequest("akka://ferry@127.0.0.1:25520", List.of("nic0"), params),
         new MigrationInfo(id, MigrationStatus.COMPLETED, 12, 3400, 250, 1L << 30, 4096,
             List.of(1L, 2L), 512.5, List.of(new MigrationInfo.DeviceReport("nic0", "config-only",
-                false, 70000, 69632, 3, 65536, 4096, digest, digest, 0)), null));
+                false, true, 8192, 70000, 69632, 3, 65536, 4096, digest, digest, 0)), null));
   }
 
   @ParameterizedTest

@@ -18,7 +18,8 @@ import java.util.Objects;
  *   <li>{@code shortReads(p)}: with probability p a read returns a random 1..remaining bytes.
  *   <li>{@code stallAfter(n)}: once n bytes were read, the next read blocks until the stream is
  *       closed or the thread interrupted (ECANCELED) or the device reset (ENODEV).
- *   <li>{@code rateLimit(bytesPerSecond)}: reads are paced to that rate (slow device).
+ *   <li>{@code rateLimit(bytesPerSecond)}: reads (source) and writes (destination) are paced to
+ *       that rate (slow device).
  *   <li>{@code corruptAtResumeStop}: RESUMING to STOP fails with EINVAL "state corruption detected"
  *       (into ERROR with {@code failIntoError}).
  *   <li>{@code corruptWriteAt(n)}: the byte at resuming-stream offset n is flipped before it

@@ -340,6 +340,7 @@ public final class FaultyDevice extends AbstractDeviceModel {
 
   private final class FaultyResumingStream extends AbstractDataStream implements ResumingStream {
     private final ResumingStream delegate;
+    private long nextAllowedNanos;
 
     FaultyResumingStream(ResumingStream delegate) {
       super(delegate.deviceId());
@@ -359,6 +360,14 @@ public final class FaultyDevice extends AbstractDeviceModel {
       }
       if (max > 1 && chance(plan.shortWrites)) {
         max = randomSize(max);
+      }
+      if (plan.rateLimit > 0) {
+        // A slow destination device: writes paced like reads, in pieces of 1/20 s.
+        max = (int) Math.max(1, Math.min(max, plan.rateLimit / 20));
+        long wait = nextAllowedNanos - System.nanoTime();
+        if (wait > 0) {
+          awaitCancellable(wait, "rate-limited write at offset " + position);
+        }
       }
       int n;
       long at = plan.corruptWriteAt;
@@ -384,6 +393,10 @@ public final class FaultyDevice extends AbstractDeviceModel {
         }
       }
       position += n;
+      if (plan.rateLimit > 0) {
+        long now = System.nanoTime();
+        nextAllowedNanos = Math.max(nextAllowedNanos, now) + (long) (n * 1e9 / plan.rateLimit);
+      }
       resetIfDue(position);
       return n;
     }

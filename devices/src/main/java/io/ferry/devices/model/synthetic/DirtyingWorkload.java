@@ -17,9 +17,18 @@ import java.util.SplittableRandom;
  *
  * <p><b>Pattern.</b> Each write dirties one page (rate / page size writes per second). With
  * probability {@code hotShare} the page is drawn uniformly from the hot set, a contiguous range of
- * {@code ceil(hotFraction * pages)} pages at a seeded offset; otherwise uniformly from all pages. A
- * burst after a long pause is capped at {@code max(4 * pages, 1024)} writes (every page is then
- * dirty anyway).
+ * {@code ceil(hotFraction * pages)} pages at a seeded offset; otherwise uniformly from all pages.
+ * Writes are drawn with replacement, so W writes to N equally likely pages dirty N·(1 − (1 −
+ * 1/N)^W) distinct pages: about W while W is small against N, all of them once W is several times
+ * N.
+ *
+ * <p><b>Bursts.</b> An advance owing more than {@code max(4 * pages, 1024)} writes (a long pause
+ * between observations) does not draw them one by one, which would cost time proportional to the
+ * pause under the device lock, and does not drop them either (that would leave cold pages clean
+ * that the rate says are written): it draws, per page, the number of times the page was hit, from
+ * the Poisson distribution with that page's expected count. The cost is one draw per page, the set
+ * of pages written has the same distribution as with single writes, and the total equals the owed
+ * writes on average.
  */
 public final class DirtyingWorkload {
 
@@ -27,7 +36,17 @@ public final class DirtyingWorkload {
   @FunctionalInterface
   public interface PageSink {
     void dirty(int page);
+
+    /** Page {@code page} written {@code times} (≥ 1) times in a row; by default one call each. */
+    default void dirty(int page, int times) {
+      for (int i = 0; i < times; i++) {
+        dirty(page);
+      }
+    }
   }
+
+  /** Above this mean a Poisson count is drawn from its normal approximation. */
+  private static final double POISSON_NORMAL_FROM = 64;
 
   private final long rateBytesPerSecond;
   private final int pageSize;
@@ -35,7 +54,7 @@ public final class DirtyingWorkload {
   private final double hotShare;
   private final int hotStart;
   private final int hotCount;
-  private final long maxWritesPerAdvance;
+  private final long burstThreshold;
   private final SplittableRandom random;
   private boolean active;
   private long lastNanos;
@@ -71,7 +90,7 @@ public final class DirtyingWorkload {
             ? 0
             : (int) Math.max(1, Math.min(pageCount, Math.ceil(hotFraction * pageCount)));
     this.hotStart = hotCount == 0 ? 0 : random.nextInt(pageCount - hotCount + 1);
-    this.maxWritesPerAdvance = Math.max(4L * pageCount, 1024);
+    this.burstThreshold = Math.max(4L * pageCount, 1024);
   }
 
   /** Starts dirtying from {@code nowNanos} on; no-op if active. */
@@ -109,15 +128,50 @@ public final class DirtyingWorkload {
     creditBytes += rateBytesPerSecond * (dt / 1e9);
     long writes = (long) (creditBytes / pageSize);
     creditBytes -= (double) writes * pageSize;
-    if (writes > maxWritesPerAdvance) {
-      writes = maxWritesPerAdvance;
-      creditBytes = 0;
-    }
-    for (long i = 0; i < writes; i++) {
-      sink.dirty(nextPage());
+    if (writes > burstThreshold) {
+      writes = burst(writes, sink);
+    } else {
+      for (long i = 0; i < writes; i++) {
+        sink.dirty(nextPage());
+      }
     }
     pageWrites += writes;
     return writes;
+  }
+
+  /** Applies {@code writes} writes as per-page Poisson hit counts; returns the hits applied. */
+  private long burst(long writes, PageSink sink) {
+    double share = hotCount > 0 ? hotShare : 0;
+    double everyPage = (1 - share) * writes / pageCount;
+    double hotPage = hotCount > 0 ? share * writes / hotCount : 0;
+    long applied = 0;
+    for (int p = 0; p < pageCount; p++) {
+      boolean hot = p >= hotStart && p < hotStart + hotCount;
+      long hits = poisson(hot ? everyPage + hotPage : everyPage);
+      if (hits > 0) {
+        int times = (int) Math.min(hits, Integer.MAX_VALUE);
+        sink.dirty(p, times);
+        applied += times;
+      }
+    }
+    return applied;
+  }
+
+  private long poisson(double mean) {
+    if (mean <= 0) {
+      return 0;
+    }
+    if (mean >= POISSON_NORMAL_FROM) {
+      return Math.max(0, Math.round(mean + Math.sqrt(mean) * random.nextGaussian()));
+    }
+    double limit = Math.exp(-mean); // Knuth: multiply uniforms until the product drops below
+    long k = 0;
+    double product = random.nextDouble();
+    while (product > limit) {
+      k++;
+      product *= random.nextDouble();
+    }
+    return k;
   }
 
   private int nextPage() {

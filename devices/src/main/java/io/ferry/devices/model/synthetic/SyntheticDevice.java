@@ -46,9 +46,12 @@ import java.util.zip.CRC32C;
  * the record), and at the end of STOP_COPY a trailer with the page count, byte counts, the source's
  * digest and a CRC32C of the stream ({@link SyntheticFormat}). With precopy, RUNNING to PRE_COPY
  * opens the session: initial bytes are the header and every page not yet sent; a page written after
- * it was sent is queued again (dirty bytes), and dirty pages are resent in passes in index order.
- * When both are zero a read reports the temporary end (ENOMSG, or {@code read() == 0} with {@code
- * precopy-end = zero}); STOP_COPY sends the rest, the trailer, then end of stream forever.
+ * its record started (sent, or still being streamed) is queued again, once (dirty bytes), and dirty
+ * pages are resent in passes in index order. A record is never torn: its content is generated from
+ * the version snapshotted in its header, whatever happens to the page meanwhile. When both are zero
+ * a read reports the temporary end (ENOMSG, or {@code read() == 0} with {@code precopy-end =
+ * zero}); STOP_COPY sends the rest (including pages written by the workload's last advance at the
+ * arc), the trailer with the source's current digest, then end of stream forever.
  *
  * <p><b>Resuming.</b> STOP to RESUMING discards the state. The resuming stream parses the byte
  * stream with a state machine that accepts any segmentation; it never stores page contents, only
@@ -84,6 +87,20 @@ public final class SyntheticDevice extends AbstractDeviceModel {
   private final DirtyingWorkload workload;
   private final PageContent.ClosedForm fullPageHash;
   private final PageContent.ClosedForm lastPageHash;
+
+  /** Where the workload's writes land (under the lock, from advanceWorkload and syncWorkload). */
+  private final DirtyingWorkload.PageSink pageSink =
+      new DirtyingWorkload.PageSink() {
+        @Override
+        public void dirty(int page) {
+          dirtyPage(page, 1);
+        }
+
+        @Override
+        public void dirty(int page, int times) {
+          dirtyPage(page, times);
+        }
+      };
 
   private long seed;
 
@@ -179,7 +196,8 @@ public final class SyntheticDevice extends AbstractDeviceModel {
 
   /**
    * Writes page {@code p} once (a guest or firmware write), as the workload does: the version is
-   * incremented, the digest updated and, during precopy, the page queued again if already sent.
+   * incremented, the digest updated and, during a saving session, the page queued again if its
+   * record has already started.
    */
   public void writePage(int p) {
     synchronized (lock) {
@@ -324,6 +342,9 @@ public final class SyntheticDevice extends AbstractDeviceModel {
       return Optional.of(saving);
     }
     if (to == STOP_COPY) { // PRE_COPY or PRE_COPY_P2P -> STOP_COPY: same session
+      // writes owed until the arc belong to the running device; stateChanged then stops the
+      // workload, and any write it still applies is queued like every other (pageWritten)
+      advanceWorkload();
       saving.enterStopCopy();
       return Optional.empty();
     }
@@ -396,7 +417,7 @@ public final class SyntheticDevice extends AbstractDeviceModel {
     if (run && !workload.isActive()) {
       workload.start(clock.getAsLong());
     } else if (!run && workload.isActive()) {
-      workload.advance(clock.getAsLong(), this::dirtyPage);
+      workload.advance(clock.getAsLong(), pageSink);
       workload.stop();
     }
   }
@@ -405,14 +426,26 @@ public final class SyntheticDevice extends AbstractDeviceModel {
     if (workload == null || !workload.isActive()) {
       return 0;
     }
-    return workload.advance(clock.getAsLong(), this::dirtyPage);
+    return workload.advance(clock.getAsLong(), pageSink);
   }
 
   private void dirtyPage(int p) {
+    dirtyPage(p, 1);
+  }
+
+  /**
+   * Page {@code p} written {@code times} times: one version step per write (saturating at the
+   * largest version the stream can carry), the digest updated once, and the page queued once.
+   */
+  private void dirtyPage(int p, int times) {
     int old = versions[p];
+    int v = (int) Math.min((long) old + times, Integer.MAX_VALUE);
+    if (v == old) {
+      return;
+    }
     long oldHash = pageHash(p, old);
-    long newHash = pageHash(p, old + 1);
-    versions[p] = old + 1;
+    long newHash = pageHash(p, v);
+    versions[p] = v;
     sumA += termA(p, newHash) - termA(p, oldHash);
     sumB += termB(p, newHash) - termB(p, oldHash);
     if (saving != null) {
@@ -509,8 +542,18 @@ public final class SyntheticDevice extends AbstractDeviceModel {
       precopy = false;
     }
 
+    /**
+     * Page {@code p} was written. If its record has already started (it was sent, or it is being
+     * streamed: {@code p < initialCursor} covers both, since the cursor moves past a page when its
+     * record starts), the page is queued once to be sent again at its new version.
+     *
+     * <p>This holds in every state of the session, STOP_COPY included: the workload's last writes
+     * are applied when it stops, which for {@code PRE_COPY(_P2P) -> STOP_COPY} is after the arc,
+     * and a write that is not queued here makes the trailer's digest (the source's true state)
+     * differ from what the destination receives.
+     */
     void pageWritten(int p) {
-      if (precopy && p < initialCursor && !dirty.get(p)) {
+      if (p < initialCursor && !dirty.get(p)) {
         dirty.set(p);
         dirtyBytes += geometry.recordBytes(p);
       }
