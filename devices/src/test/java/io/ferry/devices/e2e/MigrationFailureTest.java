@@ -127,6 +127,46 @@ class MigrationFailureTest {
     }
   }
 
+  @Test
+  void aCrashedDeviceSaverFailsTheMigrationAndTheNodeMigratesAgain() throws Exception {
+    try (TwoNodes n = new TwoNodes(faulty("rate-limit = 64 MiB"), plain())) {
+      DeviceDigest before = n.source.models().get(DEV).digest();
+      FerryNodeHost.Running r = n.source.startMigration(new MigrationRequest(
+          n.destination.address(), List.of(DEV), n.params().withChannels(2)));
+      waitForStatus(n.source, r, MigrationStatus.DEVICE);
+      Thread.sleep(200);
+      // Stop the save child the way a crash does (no finish message): a PoisonPill.
+      n.source.system().classicSystem()
+          .actorSelection("/user/*/save-" + r.migrationId())
+          .tell(akka.actor.PoisonPill.getInstance(), akka.actor.ActorRef.noSender());
+      MigrationInfo info = r.result().get(60, TimeUnit.SECONDS);
+      assertEquals(MigrationStatus.FAILED, info.status());
+      assertTrue(info.error().contains("device saver stopped unexpectedly"), info.error());
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (n.source.models().get(DEV).state() != MigrationState.RUNNING) {
+        assertTrue(System.nanoTime() < deadline, "the device actor did not recover the device");
+        Thread.sleep(20);
+      }
+      assertEquals(before, n.source.models().get(DEV).digest());
+      MigrationInfo again = migrateWhenFree(n);
+      assertEquals(MigrationStatus.COMPLETED, again.status(), again.error());
+      assertTrue(again.succeeded());
+    }
+  }
+
+  /** The device actor is busy until its recovery finished; retry a refused start briefly. */
+  private static MigrationInfo migrateWhenFree(TwoNodes n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (true) {
+      MigrationInfo info = n.migrate(n.params().withChannels(2), List.of(DEV));
+      if (info.status() == MigrationStatus.COMPLETED || System.nanoTime() > deadline
+          || info.error() == null || !info.error().contains("busy")) {
+        return info;
+      }
+      Thread.sleep(100);
+    }
+  }
+
   private static void waitForStatus(FerryNodeHost host, FerryNodeHost.Running r,
       MigrationStatus wanted) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -89,6 +89,9 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
     INSTANCE
   }
 
+  /** A device's save child stopped before it was told to finish (crash, or its node died). */
+  private record SaverStopped(String deviceId) implements Command {}
+
   private enum ChannelErrorGrace implements Command {
     INSTANCE
   }
@@ -126,6 +129,7 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
     long destinationPeak;
     boolean finishRequested;
     boolean finished;
+    boolean saverDead;
 
     Device(DeviceDescriptor descriptor, ActorRef<DeviceCommand> actor, boolean multifd, int section) {
       this.descriptor = descriptor;
@@ -296,6 +300,7 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
         .onMessageEquals(DestinationTerminated.INSTANCE, this::onDestinationTerminated)
         .onMessageEquals(ReportFailure.INSTANCE, this::report)
         .onMessage(SetDowntimeLimit.class, this::onSetDowntimeLimit)
+        .onMessage(SaverStopped.class, this::onSaverStopped)
         .onMessage(WrappedDrained.class, this::onPassDrained)
         .onMessageEquals(NextPass.INSTANCE, this::startPass)
         .onMessage(Control.GrantCredit.class, g -> {
@@ -319,8 +324,7 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
     if (reply instanceof DeviceMigration.SaveOpened so) {
       Device d = devices.get(so.deviceId());
       d.saver = so.saver();
-      getContext().watchWith(so.saver(), new WrappedSaveReply(new DeviceMigration.SaveFailed(
-          so.deviceId(), "save", "device saver stopped unexpectedly")));
+      getContext().watchWith(so.saver(), new SaverStopped(so.deviceId()));
       if (status.isFinal() || status == MigrationStatus.CANCELLING) {
         finishSave(d, false);
         return this;
@@ -828,7 +832,27 @@ public final class MigrationCoordinator extends AbstractBehavior<MigrationCoordi
     return finishIfDone();
   }
 
+  /**
+   * Supervision: a save child is never restarted. Its device actor puts the device back into a
+   * defined state; here the migration fails (first error wins) and does not wait for the child.
+   */
+  private Behavior<Command> onSaverStopped(SaverStopped s) {
+    Device d = devices.get(s.deviceId());
+    d.saverDead = true;
+    if (d.finishRequested) {
+      d.finished = true;
+      return finishIfDone();
+    }
+    return fail(d.id() + ": " + status.name().toLowerCase()
+        + ": device saver stopped unexpectedly", false, true);
+  }
+
   private void finishSave(Device d, boolean migrated) {
+    if (d.saverDead) {
+      d.finishRequested = true;
+      d.finished = true;
+      return;
+    }
     if (!d.finishRequested) {
       d.finishRequested = true;
       // The saver stops by itself once finished; its device actor recovers it if it crashes.

@@ -100,6 +100,9 @@ public final class IncomingMigration extends AbstractBehavior<IncomingMigration.
     INSTANCE
   }
 
+  /** A device's load child stopped before it finished (crash): never restarted. */
+  private record LoaderStopped(String deviceId) implements Command {}
+
   private enum Linger implements Command {
     INSTANCE
   }
@@ -132,6 +135,7 @@ public final class IncomingMigration extends AbstractBehavior<IncomingMigration.
     boolean started;
     boolean aborted;
     boolean abortConfirmed;
+    boolean loaderDead;
 
     Device(Control.DeviceSetup setup, ActorRef<DeviceCommand> actor) {
       this.setup = setup;
@@ -231,6 +235,7 @@ public final class IncomingMigration extends AbstractBehavior<IncomingMigration.
         .onMessage(MultifdChannelClosed.class, this::onMultifdChannelClosed)
         .onMessage(MultifdChannelFailed.class, this::onMultifdChannelFailed)
         .onMessage(WrappedLoadReply.class, this::onLoadReply)
+        .onMessage(LoaderStopped.class, this::onLoaderStopped)
         .onMessage(WrappedReassembly.class, this::onReassembly)
         .onMessage(Control.Commit.class, this::onCommit)
         .onMessage(Control.AbortIncoming.class, this::onAbortIncoming)
@@ -249,8 +254,7 @@ public final class IncomingMigration extends AbstractBehavior<IncomingMigration.
     if (reply instanceof DeviceMigration.LoadOpened lo) {
       Device d = devices.get(lo.deviceId());
       d.loader = lo.loader();
-      getContext().watchWith(lo.loader(), new WrappedLoadReply(new DeviceMigration.LoadFailed(
-          lo.deviceId(), phase.name().toLowerCase(), "device loader stopped unexpectedly")));
+      getContext().watchWith(lo.loader(), new LoaderStopped(lo.deviceId()));
       if (phase == Phase.FAILED) {
         abortLoader(d);
         return this;
@@ -560,6 +564,16 @@ public final class IncomingMigration extends AbstractBehavior<IncomingMigration.
     return this;
   }
 
+  private Behavior<Command> onLoaderStopped(LoaderStopped s) {
+    Device d = devices.get(s.deviceId());
+    d.loaderDead = true;
+    if (phase == Phase.FAILED) {
+      return abortConfirmed(d);
+    }
+    return fail(d.setup.deviceId() + ": " + phase.name().toLowerCase()
+        + ": device loader stopped unexpectedly", false, true);
+  }
+
   /** A loader confirmed its reset, or failed or stopped while being aborted: either way it is done. */
   private Behavior<Command> abortConfirmed(Device d) {
     if (d != null && d.aborted && !d.abortConfirmed) {
@@ -694,6 +708,10 @@ public final class IncomingMigration extends AbstractBehavior<IncomingMigration.
   private void abortLoader(Device d) {
     if (!d.aborted) {
       d.aborted = true;
+      if (d.loaderDead) {
+        d.abortConfirmed = true; // its device actor resets the device itself
+        return;
+      }
       pendingAborts++;
       d.loader.tell(new DeviceMigration.AbortLoad(error, 0, loadReplies));
     }
