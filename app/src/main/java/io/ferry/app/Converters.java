@@ -31,6 +31,24 @@ final class Converters {
     }
   }
 
+  /** {@code --max-passes N}: 0 (no limit) or more. */
+  static final class MaxPasses implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      int n;
+      try {
+        n = Integer.parseInt(value.trim());
+      } catch (NumberFormatException e) {
+        throw new TypeConversionException("expected a number of passes (0 = no limit), got '"
+            + value + "'");
+      }
+      if (n < 0) {
+        throw new TypeConversionException("expected 0 (no limit) or more passes, got " + n);
+      }
+      return n;
+    }
+  }
+
   /** {@code --chunk-size SIZE}: 1 KiB..16 MiB, as {@code chunk-size}. */
   static final class ChunkSize implements ITypeConverter<Integer> {
     @Override
@@ -44,13 +62,16 @@ final class Converters {
     }
   }
 
-  /** {@code --downtime-limit DURATION}: positive. */
+  /** {@code --downtime-limit DURATION}: positive, at most 2000 s (QEMU's range). */
   static final class DowntimeLimit implements ITypeConverter<Duration> {
+    static final Duration MAX = Duration.ofSeconds(2000);
+
     @Override
     public Duration convert(String value) {
-      Duration d = duration(value);
-      if (d.isZero() || d.isNegative()) {
-        throw new TypeConversionException("expected a positive duration, got '" + value + "'");
+      Duration d = new Timeout().convert(value);
+      if (d.compareTo(MAX) > 0) {
+        throw new TypeConversionException("expected at most 2000s (QEMU's downtime-limit range), "
+            + "got '" + value + "'");
       }
       return d;
     }
@@ -60,7 +81,11 @@ final class Converters {
   static final class Timeout implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
-      return new DowntimeLimit().convert(value);
+      Duration d = duration(value);
+      if (d.isZero() || d.isNegative()) {
+        throw new TypeConversionException("expected a positive duration, got '" + value + "'");
+      }
+      return d;
     }
   }
 
@@ -92,6 +117,20 @@ final class Converters {
         default:
           throw new TypeConversionException("expected on or off, got '" + value + "'");
       }
+    }
+  }
+
+  /**
+   * The value of an on/off option whose value is optional ({@code --switchover-ack} alone is on):
+   * picocli takes only true/false after a boolean option, so on/off needs a type of its own.
+   */
+  record Toggle(boolean on) {}
+
+  /** {@code on|off} (also true/false, yes/no) for a {@link Toggle}. */
+  static final class ToggleValue implements ITypeConverter<Toggle> {
+    @Override
+    public Toggle convert(String value) {
+      return new Toggle(new OnOff().convert(value));
     }
   }
 

@@ -2,7 +2,7 @@ package io.ferry.app;
 
 import ch.qos.logback.classic.Level;
 import io.ferry.app.FerryConfig.Loaded;
-import io.ferry.app.progress.PollingProgressFeed;
+import io.ferry.app.progress.EventProgressFeed;
 import io.ferry.app.progress.ProgressDisplay;
 import io.ferry.app.report.RunSettings;
 import io.ferry.devices.node.FerryNodeHost;
@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
           + "them, with live progress and a final report.",
       "",
       "Devices come from ferry.demo.devices of the settings (./application.conf, --config FILE "
-          + "or the built-in one: a 2 GiB synthetic GPU-like device, a NIC and a disk file) and "
+          + "or the built-in one: a 2 GiB synthetic GPU-like device that precopies while it "
+          + "dirties its memory, a NIC and a disk file) and "
           + "from --device. Exit status 0 only if the migration COMPLETED and every destination "
           + "digest matches its source."
     },
@@ -48,11 +49,11 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  ferry demo",
       "  ferry demo --channels 8 --chunk-size 512KiB",
+      "  ferry demo --switchover-ack --max-bandwidth 300MiB/s --max-passes 100",
       "  ferry demo --no-config-devices --device gpu0:synthetic:size=256MiB,seed=9 \\",
       "             --device nic0:config-only --json"
     })
 final class DemoCommand implements Callable<Integer> {
-  static final Duration POLL_INTERVAL = Duration.ofMillis(200);
   static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(5);
 
   @ParentCommand FerryCli cli;
@@ -103,23 +104,26 @@ final class DemoCommand implements Callable<Integer> {
             setup.source().config());
         FerryNodeHost destination = FerryNodeHost.start(setup.destination().systemName(),
             setup.destination().config())) {
-      RunSettings settings = new RunSettings(source.address(), destination.address(), params,
-          migration.maxBandwidth());
+      RunSettings settings = new RunSettings(source.address(), destination.address(), params);
       if (!output.json) {
         header(out, loaded, setup, source, destination, settings);
       }
-      FerryNodeHost.Running running = source.startMigration(
-          new MigrationRequest(destination.address(), setup.deviceIds(), params));
-      ProgressDisplay display = output.display(out, cli.terminal());
-      MigrationInfo info;
-      try (InterruptNotice notice = new InterruptNotice(err, display,
-          spec.qualifiedName() + ": interrupted; both nodes stop and the migration is abandoned")) {
-        info = PollingProgressFeed.ofNode(source.system(), source.node(), source.address(),
-                running.migrationId(), POLL_INTERVAL, ANSWER_TIMEOUT, running.result())
-            .follow(display);
+      // The subscriber lives in the source's system; subscribed before the start, it misses
+      // nothing.
+      try (EventProgressFeed.Inbox events = output.subscribe(source.system(), source.node(),
+          source.address(), ANSWER_TIMEOUT)) {
+        FerryNodeHost.Running running = source.startMigration(
+            new MigrationRequest(destination.address(), setup.deviceIds(), params));
+        ProgressDisplay display = output.display(out, cli.terminal());
+        MigrationInfo info;
+        try (InterruptNotice notice = new InterruptNotice(err, display, spec.qualifiedName()
+            + ": interrupted; both nodes stop and the migration is abandoned")) {
+          info = output.feed(events, source.system(), source.node(), source.address(),
+              running.migrationId(), ANSWER_TIMEOUT, running.result()).follow(display);
+        }
+        display.close();
+        return Reports.finish(spec.qualifiedName(), out, err, info, settings, output.json);
       }
-      display.close();
-      return Reports.finish(spec.qualifiedName(), out, err, info, settings, output.json);
     }
   }
 
@@ -136,10 +140,8 @@ final class DemoCommand implements Callable<Integer> {
           + " source)");
     }
     MigrationParameters p = settings.params();
-    out.println("  migration    multifd " + (p.multifd() ? "on, " + p.multifdChannels()
-        + " channels" : "off") + ", chunk " + Units.bytes(p.chunkSize()) + ", downtime limit "
-        + Units.duration(p.downtimeLimit()) + ", max bandwidth "
-        + Units.rate(settings.maxBandwidth()));
+    out.println("  migration    " + Reports.parameters(p));
+    out.println("  precopy      " + Reports.precopyParameters(p));
     out.println();
     out.flush();
   }

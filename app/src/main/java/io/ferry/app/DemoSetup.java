@@ -166,14 +166,28 @@ final class DemoSetup {
     return ids;
   }
 
-  /** {@code id (type)} per device, for the header. */
+  /** {@code id (type)} per device, {@code id (type, precopy)} for a precopy one, for the header. */
   List<String> describe() {
     List<String> out = new ArrayList<>();
     for (Config d : devices) {
       String type = d.hasPath("model.type") ? d.getString("model.type") : "?";
-      out.add(d.getString("id") + " (" + type + ")");
+      out.add(d.getString("id") + " (" + type + (precopy(d) ? ", precopy" : "") + ")");
     }
     return out;
+  }
+
+  /** The device declares {@code precopy = on} (a faulty device: its inner device does). */
+  private static boolean precopy(Config d) {
+    for (String path : new String[] {"model.precopy", "model.inner.precopy"}) {
+      try {
+        if (d.hasPath(path) && d.getBoolean(path)) {
+          return true;
+        }
+      } catch (com.typesafe.config.ConfigException.WrongType e) {
+        // Not a boolean: the device model rejects it when the nodes start.
+      }
+    }
+    return false;
   }
 
   /** Source files the source devices create on this run. */

@@ -22,8 +22,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code ferry} command: {@code demo}, {@code node}, {@code migrate}, {@code status}, {@code
- * cancel} (docs/cli.md). Exit status: 0 success, 1 a failed migration or a runtime error (one line
- * on stderr), 2 a usage error (one line on stderr). Set {@code FERRY_DEBUG=1} to get the stack
+ * cancel}, {@code set-downtime} (docs/cli.md). Exit status: 0 success, 1 a failed migration or a
+ * runtime error (one line on stderr), 2 a usage error (one line on stderr). Set {@code FERRY_DEBUG=1} to get the stack
  * trace of a runtime error as well.
  *
  * <p>The subcommands read the working directory and the terminal through this object ({@link
@@ -38,7 +38,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
           + "transfer on the JVM.",
       "",
       "Run `ferry demo` for a migration between two nodes in this process, or start nodes with "
-          + "`ferry node` and drive them with `ferry migrate`, `ferry status` and `ferry cancel`."
+          + "`ferry node` and drive them with `ferry migrate`, `ferry status`, `ferry cancel` and "
+          + "`ferry set-downtime`."
     },
     subcommands = {
       DemoCommand.class,
@@ -46,6 +47,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       MigrateCommand.class,
       StatusCommand.class,
       CancelCommand.class,
+      SetDowntimeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FerryCli implements Callable<Integer> {
@@ -129,7 +131,7 @@ public final class FerryCli implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(spec.commandLine(),
-        "missing command: expected one of demo, node, migrate, status, cancel");
+        "missing command: expected one of demo, node, migrate, status, cancel, set-downtime");
   }
 
   /** The command line with Ferry's error handling, writing to {@code out} and {@code err}. */

@@ -2,7 +2,8 @@ package io.ferry.app;
 
 import ch.qos.logback.classic.Level;
 import io.ferry.app.FerryConfig.Loaded;
-import io.ferry.app.progress.PollingProgressFeed;
+import akka.actor.typed.ActorRef;
+import io.ferry.app.progress.EventProgressFeed;
 import io.ferry.app.progress.ProgressDisplay;
 import io.ferry.app.report.RunSettings;
 import io.ferry.engine.config.MigrationParameters;
@@ -88,48 +89,62 @@ final class MigrateCommand implements Callable<Integer> {
     MigrationParameters params = migration.apply(
         MigrationParameters.fromConfig(loaded.config().getConfig("ferry.migration")));
     MigrationRequest request = new MigrationRequest(to.toString(), devices, params);
-    RunSettings settings = new RunSettings(from.toString(), to.toString(), params,
-        migration.maxBandwidth());
+    RunSettings settings = new RunSettings(from.toString(), to.toString(), params);
 
     try (NodeClient nodes = NodeClient.start(loaded.config(), client.clientHost,
         client.timeout)) {
       CompletableFuture<MigrationInfo> end = new CompletableFuture<>();
       var onEnd = detach ? null
           : nodes.<MigrationInfo>receiver("migration-end-" + UUID.randomUUID(), end::complete);
-      FerryNode.Started started = nodes.ask(from,
-          (akka.actor.typed.ActorRef<FerryNode.Started> replyTo) ->
-              new FerryNode.StartMigration(request, replyTo, onEnd), "start a migration");
-      if (started.error() != null) {
-        throw new CliException("source " + from + " refused the migration: " + started.error());
+      // The event subscriber lives in this client's system and is sent to the source over
+      // Artery; subscribed before the start, it misses nothing.
+      EventProgressFeed.Inbox events = detach ? null
+          : output.subscribe(nodes.system(), nodes.node(from), from.toString(), client.timeout);
+      try {
+        return run(nodes, request, settings, onEnd, end, events);
+      } finally {
+        if (events != null) {
+          events.close();
+        }
       }
-      UUID id = started.migrationId();
-      if (detach) {
-        out.println(output.json ? "{\"migrationId\":\"" + id + "\"}" : id.toString());
-        out.flush();
-        return 0;
-      }
-      if (!output.json) {
-        out.println("migration " + id + " started: " + from + " -> " + to + ", devices "
-            + String.join(", ", devices));
-        out.println("  multifd " + (params.multifd() ? "on, " + params.multifdChannels()
-            + " channels" : "off") + ", chunk " + Units.bytes(params.chunkSize())
-            + ", downtime limit " + Units.duration(params.downtimeLimit()) + ", max bandwidth "
-            + Units.rate(settings.maxBandwidth()));
-        out.println();
-        out.flush();
-      }
-      ProgressDisplay display = output.display(out, cli.terminal());
-      MigrationInfo info;
-      try (InterruptNotice notice = new InterruptNotice(spec.commandLine().getErr(), display,
-          spec.qualifiedName() + ": interrupted; migration " + id + " goes on on the source ("
-              + "ferry cancel --node " + from + " --id " + id + " stops it)")) {
-        info = PollingProgressFeed.ofNode(nodes.system(), nodes.node(from), from.toString(), id,
-                DemoCommand.POLL_INTERVAL, client.timeout, end)
-            .follow(display);
-      }
-      display.close();
-      return Reports.finish(spec.qualifiedName(), out, spec.commandLine().getErr(), info,
-          settings, output.json);
     }
+  }
+
+  private int run(NodeClient nodes, MigrationRequest request, RunSettings settings,
+      ActorRef<MigrationInfo> onEnd, CompletableFuture<MigrationInfo> end,
+      EventProgressFeed.Inbox events) throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    MigrationParameters params = request.params();
+    FerryNode.Started started = nodes.ask(from,
+        (ActorRef<FerryNode.Started> replyTo) ->
+            new FerryNode.StartMigration(request, replyTo, onEnd), "start a migration");
+    if (started.error() != null) {
+      throw new CliException("source " + from + " refused the migration: " + started.error());
+    }
+    UUID id = started.migrationId();
+    if (detach) {
+      out.println(output.json ? "{\"migrationId\":\"" + id + "\"}" : id.toString());
+      out.flush();
+      return 0;
+    }
+    if (!output.json) {
+      out.println("migration " + id + " started: " + from + " -> " + to + ", devices "
+          + String.join(", ", devices));
+      out.println("  " + Reports.parameters(params));
+      out.println("  precopy: " + Reports.precopyParameters(params));
+      out.println();
+      out.flush();
+    }
+    ProgressDisplay display = output.display(out, cli.terminal());
+    MigrationInfo info;
+    try (InterruptNotice notice = new InterruptNotice(spec.commandLine().getErr(), display,
+        spec.qualifiedName() + ": interrupted; migration " + id + " goes on on the source ("
+            + "ferry cancel --node " + from + " --id " + id + " stops it)")) {
+      info = output.feed(events, nodes.system(), nodes.node(from), from.toString(), id,
+          client.timeout, end).follow(display);
+    }
+    display.close();
+    return Reports.finish(spec.qualifiedName(), out, spec.commandLine().getErr(), info,
+        settings, output.json);
   }
 }

@@ -32,9 +32,28 @@ public final class MigrationOptions {
   Duration downtimeLimit;
 
   @Option(names = "--max-bandwidth", paramLabel = "RATE", converter = Converters.Rate.class,
-      description = "Precopy bandwidth cap, e.g. 100MiB/s, 0 = unlimited (QEMU's max-bandwidth; "
-          + "never applied to the switchover).")
+      description = "Cap on precopy data, applied by the engine to every precopy pass, e.g. "
+          + "100MiB/s, 0 = unlimited (QEMU's max-bandwidth; never applied to the switchover; "
+          + "default: ferry.migration.precopy.max-bandwidth).")
   Long maxBandwidth;
+
+  @Option(names = "--switchover-ack", paramLabel = "on|off", arity = "0..1",
+      fallbackValue = "on", converter = Converters.ToggleValue.class,
+      description = "QEMU's switchover-ack: no switchover before the destination has loaded "
+          + "every precopy device's initial data (alone: on; default: "
+          + "ferry.migration.precopy.switchover-ack).")
+  Converters.Toggle switchoverAck;
+
+  @Option(names = "--max-passes", paramLabel = "N", converter = Converters.MaxPasses.class,
+      description = "Fail a migration that has not converged after N precopy passes, 0 = no "
+          + "limit (default: ferry.migration.precopy.max-passes).")
+  Integer maxPasses;
+
+  @Option(names = "--max-precopy-time", paramLabel = "DURATION",
+      converter = Converters.Timeout.class,
+      description = "Fail a migration that has not converged after this long in precopy, e.g. "
+          + "30s (default: ferry.migration.precopy.max-time).")
+  Duration maxPrecopyTime;
 
   /** {@code base} with the options given on the command line. */
   MigrationParameters apply(MigrationParameters base) {
@@ -51,14 +70,17 @@ public final class MigrationOptions {
     if (downtimeLimit != null) {
       p = p.withDowntimeLimit(downtimeLimit);
     }
+    MigrationParameters.Precopy precopy = p.precopy();
     if (maxBandwidth != null) {
-      p = p.withPrecopy(p.precopy().withMaxBandwidth(maxBandwidth));
+      precopy = precopy.withMaxBandwidth(maxBandwidth);
     }
-    return p;
-  }
-
-  /** Bytes per second, 0 = unlimited. */
-  long maxBandwidth() {
-    return maxBandwidth == null ? 0 : maxBandwidth;
+    if (switchoverAck != null) {
+      precopy = precopy.withSwitchoverAck(switchoverAck.on());
+    }
+    if (maxPasses != null || maxPrecopyTime != null) {
+      precopy = precopy.withLimits(maxPasses != null ? maxPasses : precopy.maxPasses(),
+          maxPrecopyTime != null ? maxPrecopyTime : precopy.maxTime());
+    }
+    return p.withPrecopy(precopy);
   }
 }

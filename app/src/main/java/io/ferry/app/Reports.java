@@ -3,6 +3,7 @@ package io.ferry.app;
 import io.ferry.app.report.MigrationReport;
 import io.ferry.app.report.ReportJson;
 import io.ferry.app.report.RunSettings;
+import io.ferry.engine.config.MigrationParameters;
 import io.ferry.engine.coordinator.MigrationInfo;
 import java.io.PrintWriter;
 
@@ -32,5 +33,22 @@ final class Reports {
       return FerryCli.FAILURE;
     }
     return 0;
+  }
+
+  /** {@code multifd on, 4 channels, chunk 1.00 MiB, downtime limit 300 ms, max bandwidth ...}. */
+  static String parameters(MigrationParameters p) {
+    return "multifd " + (p.multifd() ? "on, " + p.multifdChannels() + " channels" : "off")
+        + ", chunk " + Units.bytes(p.chunkSize()) + ", downtime limit "
+        + Units.duration(p.downtimeLimit()) + ", max bandwidth "
+        + Units.rate(p.precopy().maxBandwidth())
+        + (p.precopy().maxBandwidth() > 0 ? " (precopy)" : "");
+  }
+
+  /** {@code switchover-ack off, max passes no limit, max time 120.0 s}. */
+  static String precopyParameters(MigrationParameters p) {
+    MigrationParameters.Precopy c = p.precopy();
+    return "switchover-ack " + (c.switchoverAck() ? "on" : "off") + ", max passes "
+        + (c.maxPasses() == 0 ? "no limit" : Integer.toString(c.maxPasses())) + ", max time "
+        + Units.duration(c.maxTime());
   }
 }

@@ -172,6 +172,11 @@ public final class Units {
     return bytesPerSecond == 0 ? "unlimited" : bytes(bytesPerSecond) + "/s";
   }
 
+  /** {@link #duration} of a number of milliseconds. */
+  public static String millis(long ms) {
+    return duration(Duration.ofMillis(ms));
+  }
+
   /** {@code 300 ms}, {@code 2.5 s}. */
   public static String duration(Duration d) {
     long ms = d.toMillis();

@@ -72,10 +72,27 @@ class CliParsingTest {
   }
 
   @Test
+  void badPrecopyOptionsAreUsageErrors() {
+    rejected("expected 0 (no limit) or more passes, got -1", "demo", "--max-passes", "-1");
+    rejected("expected a number of passes (0 = no limit), got 'many'", "migrate", "--from",
+        "akka://a@127.0.0.1:1", "--to", "akka://b@127.0.0.1:2", "--device", "x", "--max-passes",
+        "many");
+    rejected("expected a positive duration, got '0s'", "demo", "--max-precopy-time", "0s");
+    rejected("expected on or off, got 'sometimes'", "demo", "--switchover-ack", "sometimes");
+    rejected("expected one of [EVENTS, POLL]", "demo", "--progress-source", "push");
+    rejected("expected at most 2000s", "demo", "--downtime-limit", "1h");
+    rejected("expected a positive duration", "set-downtime", "--node", "akka://a@127.0.0.1:1",
+        "--id", "3c0c1a2e-0000-4000-8000-000000000001", "--limit", "0");
+  }
+
+  @Test
   void missingRequiredOptionsAndCommandsAreUsageErrors() {
     rejected("Missing required options: '--from=ADDR', '--to=ADDR', '--device=ID'", "migrate");
     rejected("Missing required option: '--config=FILE'", "node");
-    rejected("missing command: expected one of demo, node, migrate, status, cancel");
+    rejected("missing command: expected one of demo, node, migrate, status, cancel, "
+        + "set-downtime");
+    rejected("Missing required options: '--node=ADDR', '--id=UUID', '--limit=DURATION'",
+        "set-downtime");
     rejected("Unmatched argument at index 0: 'teleport'", "teleport");
   }
 
@@ -92,7 +109,7 @@ class CliParsingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"demo", "node", "migrate", "status", "cancel"})
+  @ValueSource(strings = {"demo", "node", "migrate", "status", "cancel", "set-downtime"})
   void everyCommandHasHelpThatExitsZero(String command) {
     CliRun r = CliRun.run(dir, command, "--help");
     assertEquals(0, r.exit(), r::toString);
@@ -105,11 +122,13 @@ class CliParsingTest {
     for (String command : new String[] {"demo", "migrate"}) {
       String help = CliRun.run(dir, command, "--help").out();
       for (String option : new String[] {"--channels", "--multifd", "--chunk-size",
-          "--downtime-limit", "--max-bandwidth", "--device", "--json"}) {
+          "--downtime-limit", "--max-bandwidth", "--switchover-ack", "--max-passes",
+          "--max-precopy-time", "--progress-source", "--device", "--json"}) {
         assertTrue(help.contains(option), command + " --help lacks " + option);
       }
       // The help wraps at 80 columns: compare with line breaks and indentation folded.
       String folded = help.replaceAll("\\s+", " ");
+      assertTrue(folded.contains("applied by the engine to every precopy pass"), help);
       assertTrue(folded.contains("never applied to the switchover"), help);
     }
   }

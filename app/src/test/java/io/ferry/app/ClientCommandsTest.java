@@ -38,7 +38,10 @@ class ClientCommandsTest {
   static FerryNodeHost destination;
   static String sourceReady;
 
-  /** A device set with a slow device (2 MiB/s over 64 MiB) that stays running until cancelled. */
+  /**
+   * A device set with a slow device (2 MiB/s over 64 MiB) that stays running until cancelled, and
+   * small precopy devices, one of which dirties its memory (each test migrates its own devices).
+   */
   private static String devices(String role, Path file, boolean createFile) {
     return "ferry.node.devices-role = " + role + "\n"
         + "ferry.devices = [\n"
@@ -47,6 +50,9 @@ class ClientCommandsTest {
         + (createFile ? ", size = 2 MiB" : "") + " } }\n"
         + "  { id = slow0, model { type = faulty, rate-limit = 2 MiB,"
         + " inner { type = synthetic, size = 64 MiB } } }\n"
+        + "  { id = pre0, model { type = synthetic, size = 16 MiB, precopy = on,"
+        + " dirty-rate = 8 MiB, hot-fraction = 0.1 } }\n"
+        + "  { id = pre1, model { type = synthetic, size = 4 MiB, precopy = on } }\n"
         + "]\n";
   }
 
@@ -87,7 +93,7 @@ class ClientCommandsTest {
     assertTrue(m.find(), sourceReady);
     assertEquals(source.address(), m.group(1));
     assertEquals(source.info().dataPort(), Integer.parseInt(m.group(2)));
-    assertEquals("nic0,disk0,slow0", m.group(3));
+    assertEquals("nic0,disk0,slow0,pre0,pre1", m.group(3));
     assertTrue(sourceReady.contains("  device nic0 (config-only, instance 0, multifd-transfer "
         + "auto)"), sourceReady);
     String last = sourceReady.lines().reduce((a, b) -> b).orElseThrow();
@@ -97,13 +103,16 @@ class ClientCommandsTest {
   @Test
   void migrateRunsAMigrationFromAnotherActorSystemAndStatusFindsItAfterwards() throws Exception {
     CliRun r = CliRun.run(dir, "migrate", "--from", source.address(), "--to",
-        destination.address(), "--device", "nic0,disk0", "--channels", "3", "--json");
+        destination.address(), "--device", "nic0,disk0,pre0", "--channels", "3", "--json");
     assertEquals(0, r.exit(), r::toString);
     JsonNode report = MAPPER.readTree(r.out());
     assertEquals("COMPLETED", report.get("status").asText());
     assertEquals(3, report.get("multifdChannelBytes").size());
-    assertEquals(2, report.get("devices").size());
+    assertEquals(3, report.get("devices").size());
     assertTrue(report.get("devices").get(1).get("digestsMatch").asBoolean());
+    assertTrue(report.get("devices").get(2).get("digestsMatch").asBoolean());
+    assertTrue(report.get("devices").get(2).get("precopy").asBoolean());
+    assertTrue(report.get("precopy").get("passes").asInt() >= 1, report.toString());
     assertEquals(-1, Files.mismatch(dir.resolve("src.img"), dir.resolve("dst.img")));
 
     String id = report.get("migrationId").asText();
@@ -126,7 +135,7 @@ class ClientCommandsTest {
     assertEquals(0, r.exit(), r::toString);
     JsonNode n = MAPPER.readTree(r.out());
     assertEquals(destination.address(), n.get("address").asText());
-    assertEquals(3, n.get("devices").size());
+    assertEquals(5, n.get("devices").size());
     assertEquals("slow0", n.get("devices").get(2).get("deviceId").asText());
 
     CliRun text = CliRun.run(dir, "status", "--node", destination.address());
@@ -136,10 +145,21 @@ class ClientCommandsTest {
 
   @Test
   void aDetachedMigrationCanBeCancelledAndTheSourceDeviceKeepsRunning() throws Exception {
+    // slow0 does not precopy: its 64 MiB count as pending, so precopy of pre1 never converges
+    // at 1 ms, or at 5 ms: the migration stays ACTIVE until cancelled.
     CliRun started = CliRun.run(dir, "migrate", "--from", source.address(), "--to",
-        destination.address(), "--device", "slow0", "--detach");
+        destination.address(), "--device", "pre1,slow0", "--downtime-limit", "1ms", "--detach");
     assertEquals(0, started.exit(), started::toString);
     UUID id = UUID.fromString(started.out().strip());
+
+    CliRun set = CliRun.run(dir, "set-downtime", "--node", source.address(), "--id",
+        id.toString(), "--limit", "5ms");
+    assertEquals(0, set.exit(), set::toString);
+    assertTrue(set.out().startsWith("migration " + id + ": downtime limit 1 ms -> 5 ms ("),
+        set.out());
+    JsonNode running = MAPPER.readTree(CliRun.run(dir, "status", "--node", source.address(),
+        "--id", id.toString(), "--json").out());
+    assertEquals(5, running.get("precopy").get("downtimeLimitMs").asLong(), running.toString());
 
     CliRun cancel = CliRun.run(dir, "cancel", "--node", source.address(), "--id", id.toString(),
         "--reason", "test says stop");
@@ -150,6 +170,11 @@ class ClientCommandsTest {
     assertEquals(FerryCli.FAILURE, again.exit(), again::toString);
     assertEquals("ferry cancel: migration " + id + " has already ended: CANCELLED\n",
         again.err());
+    CliRun late = CliRun.run(dir, "set-downtime", "--node", source.address(), "--id",
+        id.toString(), "--limit", "1s");
+    assertEquals(FerryCli.FAILURE, late.exit(), late::toString);
+    assertEquals("ferry set-downtime: migration " + id + " has already ended: CANCELLED\n",
+        late.err());
   }
 
   @Test

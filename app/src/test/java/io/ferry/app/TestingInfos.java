@@ -35,6 +35,23 @@ public final class TestingInfos {
         null);
   }
 
+  /**
+   * A completed migration whose GPU precopied 1 GiB in 4 passes (with switchover-ack received)
+   * and then sent 64 MiB at the switchover; the NIC did not precopy.
+   */
+  public static MigrationInfo completedWithPrecopy() {
+    long gpuPrecopy = 1L << 30;
+    long stopCopy = 64L << 20;
+    return new MigrationInfo(ID, MigrationStatus.COMPLETED, 40, 3000, 250,
+        gpuPrecopy + stopCopy + 2048, gpuPrecopy + 2048, List.of(stopCopy / 2, stopCopy / 2),
+        420.0,
+        List.of(new DeviceReport("gpu0", "synthetic", true, true, gpuPrecopy, stopCopy,
+                gpuPrecopy + stopCopy, 64, stopCopy - 4096, 4096, DIGEST, DIGEST, 0),
+            device("nic0", false, 4096, 4096, DIGEST)),
+        null,
+        new MigrationInfo.PrecopyStats(4, gpuPrecopy, 900L << 20, 70L << 20, 78, 300, true));
+  }
+
   public static MigrationInfo failed(String error) {
     return new MigrationInfo(ID, MigrationStatus.FAILED, -1, 10_000, -1, 0, 0, List.of(), 0,
         List.of(new DeviceReport("gpu0", "synthetic", true, false, 0, 0, 0, 0, 0, 0, null, null, 0)),

@@ -67,11 +67,17 @@ public final class PollingProgressFeed implements ProgressFeed {
   public static PollingProgressFeed ofNode(ActorSystem<?> system,
       ActorRef<FerryNode.Command> nodeRef, String node, UUID migrationId, Duration interval,
       Duration answerTimeout, CompletableFuture<MigrationInfo> end) {
-    Poll poll = () -> AskPattern.<FerryNode.Command, FerryNode.MigrationLookup>ask(nodeRef,
+    return new PollingProgressFeed(askNode(system, nodeRef, migrationId, answerTimeout), node,
+        migrationId, interval, answerTimeout, end);
+  }
+
+  /** One {@code GetMigration} round trip to {@code nodeRef} from {@code system}. */
+  static Poll askNode(ActorSystem<?> system, ActorRef<FerryNode.Command> nodeRef,
+      UUID migrationId, Duration answerTimeout) {
+    return () -> AskPattern.<FerryNode.Command, FerryNode.MigrationLookup>ask(nodeRef,
             replyTo -> new FerryNode.GetMigration(migrationId, replyTo), answerTimeout,
             system.scheduler())
         .thenApply(FerryNode.MigrationLookup::info);
-    return new PollingProgressFeed(poll, node, migrationId, interval, answerTimeout, end);
   }
 
   @Override
@@ -91,7 +97,7 @@ public final class PollingProgressFeed implements ProgressFeed {
         }
       } else {
         unknownSince = -1;
-        display.update(info);
+        display.update(ProgressSnapshot.of(info));
         if (info.status().isFinal()) {
           if (end == null) {
             return info;
@@ -119,7 +125,7 @@ public final class PollingProgressFeed implements ProgressFeed {
   }
 
   private MigrationInfo ended(ProgressDisplay display, MigrationInfo info) {
-    display.update(info);
+    display.update(ProgressSnapshot.of(info));
     return info;
   }
 

@@ -1,15 +1,16 @@
 package io.ferry.app.progress;
 
-import io.ferry.engine.coordinator.MigrationInfo;
-
 /**
  * Shows a running migration: {@link BarDisplay} redraws bars in place on a terminal, {@link
- * LineDisplay} prints a {@code progress ...} line per second for logs and pipes, {@link #NONE}
- * shows nothing (JSON output).
+ * LineDisplay} prints a {@code progress ...} line per second (and per change of phase) for logs and
+ * pipes, {@link #NONE} shows nothing (JSON output).
  */
 public interface ProgressDisplay {
-  /** A new snapshot; called from one thread, every ~200 ms while polling. */
-  void update(MigrationInfo info);
+  /**
+   * A new snapshot; called from one thread: with the event feed about every 100 ms and at once at
+   * each status change and precopy pass, with the polling feed every 200 ms.
+   */
+  void update(ProgressSnapshot snapshot);
 
   /**
    * The migration has ended and its report follows, or the process is stopping: leave the output
@@ -20,7 +21,7 @@ public interface ProgressDisplay {
 
   ProgressDisplay NONE = new ProgressDisplay() {
     @Override
-    public void update(MigrationInfo info) {}
+    public void update(ProgressSnapshot snapshot) {}
 
     @Override
     public void close() {}

@@ -3,9 +3,10 @@ package io.ferry.app.progress;
 import io.ferry.engine.coordinator.MigrationInfo;
 
 /**
- * Where the snapshots of a running migration come from. Today {@link PollingProgressFeed} asks the
- * source node ({@code FerryNode.GetMigration}) every 200 ms; when the engine publishes migration
- * events, a feed that subscribes to them replaces it without touching the displays.
+ * Where the snapshots of a running migration come from: {@link EventProgressFeed} (the default)
+ * follows the engine's migration events and polls the source node for per-device bytes every
+ * 500 ms; {@link PollingProgressFeed} ({@code --progress-source poll}) asks the source node for the
+ * whole migration ({@code FerryNode.GetMigration}) every 200 ms.
  */
 public interface ProgressFeed {
   /**

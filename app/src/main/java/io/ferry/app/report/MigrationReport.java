@@ -1,6 +1,7 @@
 package io.ferry.app.report;
 
 import io.ferry.app.Units;
+import io.ferry.engine.config.MigrationParameters;
 import io.ferry.engine.coordinator.MigrationInfo;
 import io.ferry.engine.coordinator.MigrationStatus;
 import io.ferry.engine.device.StateDigest;
@@ -14,8 +15,9 @@ import java.util.Locale;
  * figures, then a table with one row per device and its digests, e.g.
  *
  * <pre>
- *   device             mode     chunks     bytes  digest          source        destination   match
- *   0000:00:03.0/vfio  multifd    2049  2.00 GiB  ferry-synth-v1  07f85212613b  07f85212613b  yes
+ *   device             mode      precopy  chunks     bytes  digest          source        destination   match
+ *   0000:00:03.0/vfio  multifd  2.19 GiB      42  41.3 MiB  ferry-synth-v1  07f85212613b  07f85212613b  yes
+ *   nic0               multifd       off       1  52.1 KiB  sha-256         f3b2d88da4cc  f3b2d88da4cc  yes
  * </pre>
  * {@link #errorLine} is the single
  * stderr line of a migration that did not succeed.
@@ -46,6 +48,12 @@ public final class MigrationReport {
     field(b, "setup", millis(info.setupTimeMs()));
     field(b, "total time", millis(info.totalTimeMs()));
     field(b, "downtime", millis(info.downtimeMs()));
+    MigrationInfo.PrecopyStats precopy = info.precopy();
+    field(b, "expected downtime", precopy.expectedDowntimeMs() < 0 ? "-"
+        : millis(precopy.expectedDowntimeMs()) + " (after the last precopy pass)");
+    field(b, "precopy passes", Integer.toString(precopy.passes()));
+    field(b, "precopy bytes", bytes(precopy.bytes()));
+    field(b, "switchover-ack", switchoverAck(info, settings));
     field(b, "total bytes", bytes(info.totalBytes()));
     field(b, "main channel", bytes(info.mainChannelBytes()));
     List<Long> channels = info.multifdChannelBytes();
@@ -57,12 +65,22 @@ public final class MigrationReport {
     }
     field(b, "throughput", Units.mibps(info.throughputMiBps()));
     if (settings != null) {
-      field(b, "multifd", (settings.params().multifd() ? "on" : "off") + ", "
-          + settings.params().multifdChannels() + " channels, chunk "
-          + Units.bytes(settings.params().chunkSize()));
-      field(b, "downtime limit", Units.duration(settings.params().downtimeLimit()));
+      MigrationParameters p = settings.params();
+      field(b, "multifd", (p.multifd() ? "on" : "off") + ", " + p.multifdChannels()
+          + " channels, chunk " + Units.bytes(p.chunkSize()));
+      String limit = Units.duration(p.downtimeLimit());
+      if (precopy.downtimeLimitMs() >= 0 && precopy.downtimeLimitMs() != p.downtimeLimit()
+          .toMillis()) {
+        limit += " (" + millis(precopy.downtimeLimitMs()) + " at the end)";
+      }
+      field(b, "downtime limit", limit);
       field(b, "max bandwidth", Units.rate(settings.maxBandwidth())
           + (settings.maxBandwidth() > 0 ? " (precopy only)" : ""));
+      field(b, "precopy limits", (p.precopy().maxPasses() == 0 ? "no pass limit"
+          : "max " + p.precopy().maxPasses() + " passes") + ", max time "
+          + Units.duration(p.precopy().maxTime()));
+    } else if (precopy.downtimeLimitMs() >= 0) {
+      field(b, "downtime limit", millis(precopy.downtimeLimitMs()));
     }
     b.append('\n');
     b.append(table(info));
@@ -74,17 +92,34 @@ public final class MigrationReport {
   }
 
   /**
-   * The device table: transfer mode, chunks, bytes saved (data and config), the digest algorithm,
-   * both digests and whether they match.
+   * {@code yes} if the destination acknowledged the switchover (QEMU's switchover-ack); otherwise
+   * {@code no}, with why when the settings are known.
+   */
+  static String switchoverAck(MigrationInfo info, RunSettings settings) {
+    if (info.precopy().switchoverAcked()) {
+      return "yes";
+    }
+    if (settings == null) {
+      return "no";
+    }
+    return settings.params().precopy().switchoverAck() ? "no (requested, not received)"
+        : "no (off)";
+  }
+
+  /**
+   * The device table: transfer mode, precopy ({@code off}, or the bytes sent in precopy passes),
+   * stop-copy chunks and bytes saved (data and config), the digest algorithm, both digests and
+   * whether they match.
    */
   static String table(MigrationInfo info) {
-    String[] head = {"device", "mode", "chunks", "bytes", "digest", "source", "destination",
-        "match"};
+    String[] head = {"device", "mode", "precopy", "chunks", "bytes", "digest", "source",
+        "destination", "match"};
     List<String[]> rows = new ArrayList<>();
     rows.add(head);
     for (MigrationInfo.DeviceReport d : info.devices()) {
       StateDigest known = d.sourceDigest() != null ? d.sourceDigest() : d.destinationDigest();
       rows.add(new String[] {d.deviceId(), d.multifd() ? "multifd" : "main",
+          d.precopy() ? Units.bytes(d.precopyBytes()) : "off",
           Long.toString(d.chunks()), Units.bytes(d.dataBytes() + d.configBytes()),
           known == null ? "-" : known.algorithm(), digest(d.sourceDigest()),
           digest(d.destinationDigest()), d.digestsMatch() ? "yes" : "no"});
@@ -99,7 +134,7 @@ public final class MigrationReport {
     for (String[] r : rows) {
       StringBuilder line = new StringBuilder(" ");
       for (int i = 0; i < r.length; i++) {
-        boolean right = i == 2 || i == 3;
+        boolean right = i >= 2 && i <= 4;
         line.append(' ').append(right ? pad(r[i], width[i], true) : pad(r[i], width[i], false))
             .append(' ');
       }

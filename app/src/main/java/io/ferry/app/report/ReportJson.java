@@ -3,6 +3,7 @@ package io.ferry.app.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ferry.engine.config.MigrationParameters;
 import io.ferry.engine.coordinator.MigrationInfo;
 import io.ferry.engine.device.StateDigest;
 import io.ferry.engine.node.FerryNode;
@@ -35,14 +36,28 @@ public final class ReportJson {
     ArrayNode channels = o.putArray("multifdChannelBytes");
     info.multifdChannelBytes().forEach(channels::add);
     o.put("throughputMiBps", info.throughputMiBps());
+    MigrationInfo.PrecopyStats pre = info.precopy();
+    ObjectNode precopy = o.putObject("precopy");
+    precopy.put("passes", pre.passes());
+    precopy.put("bytes", pre.bytes());
+    precopy.put("expectedDowntimeMs", pre.expectedDowntimeMs());
+    precopy.put("pendingBytes", pre.pendingBytes());
+    precopy.put("bandwidthBytesPerSecond", pre.bandwidthBytesPerSecond());
+    precopy.put("downtimeLimitMs", pre.downtimeLimitMs());
+    precopy.put("switchoverAcked", pre.switchoverAcked());
     if (settings != null) {
+      MigrationParameters params = settings.params();
       ObjectNode p = o.putObject("parameters");
-      p.put("multifd", settings.params().multifd());
-      p.put("multifdChannels", settings.params().multifdChannels());
-      p.put("chunkSize", settings.params().chunkSize());
-      p.put("downtimeLimitMs", settings.params().downtimeLimit().toMillis());
+      p.put("multifd", params.multifd());
+      p.put("multifdChannels", params.multifdChannels());
+      p.put("chunkSize", params.chunkSize());
+      p.put("downtimeLimitMs", params.downtimeLimit().toMillis());
       p.put("maxBandwidth", settings.maxBandwidth());
-      p.put("maxBandwidthApplied", false);
+      // A cap was in force: the engine applies it to every precopy pass (never the switchover).
+      p.put("maxBandwidthApplied", settings.maxBandwidth() > 0);
+      p.put("switchoverAck", params.precopy().switchoverAck());
+      p.put("maxPasses", params.precopy().maxPasses());
+      p.put("maxPrecopyTimeMs", params.precopy().maxTime().toMillis());
     }
     ArrayNode devices = o.putArray("devices");
     for (MigrationInfo.DeviceReport d : info.devices()) {
@@ -50,6 +65,8 @@ public final class ReportJson {
       n.put("deviceId", d.deviceId());
       n.put("kind", d.kind());
       n.put("mode", d.multifd() ? "multifd" : "main");
+      n.put("precopy", d.precopy());
+      n.put("precopyBytes", d.precopyBytes());
       n.put("stopCopyEstimate", d.stopCopyEstimate());
       n.put("bytesSent", d.bytesSent());
       n.put("chunks", d.chunks());

@@ -24,11 +24,11 @@ class PollingProgressFeedTest {
 
   /** A display that records what it was shown. */
   private static final class Recording implements ProgressDisplay {
-    final List<MigrationInfo> shown = new ArrayList<>();
+    final List<ProgressSnapshot> shown = new ArrayList<>();
 
     @Override
-    public void update(MigrationInfo info) {
-      shown.add(info);
+    public void update(ProgressSnapshot snapshot) {
+      shown.add(snapshot);
     }
 
     @Override
@@ -65,7 +65,9 @@ class PollingProgressFeedTest {
         new PollingProgressFeed(poll, "n", TestingInfos.ID, TICK, Duration.ofSeconds(1), end)
             .follow(display);
     assertSame(fromNotification, result);
-    assertSame(fromNotification, display.shown.get(display.shown.size() - 1));
+    ProgressSnapshot last = display.shown.get(display.shown.size() - 1);
+    assertEquals(MigrationStatus.COMPLETED, last.status());
+    assertEquals(fromNotification.totalTimeMs(), last.elapsedMs());
   }
 
   @Test

@@ -12,10 +12,13 @@ import io.ferry.engine.coordinator.MigrationInfo;
 import org.junit.jupiter.api.Test;
 
 class MigrationReportTest {
+  static final MigrationParameters PARAMS =
+      MigrationParameters.fromConfig(ConfigFactory.load().getConfig("ferry.migration"));
   static final RunSettings SETTINGS = new RunSettings("akka://src@127.0.0.1:1",
-      "akka://dst@127.0.0.1:2",
-      MigrationParameters.fromConfig(ConfigFactory.load().getConfig("ferry.migration")),
-      100L << 20);
+      "akka://dst@127.0.0.1:2", PARAMS.withPrecopy(PARAMS.precopy().withMaxBandwidth(100L << 20)));
+  static final RunSettings ACK_SETTINGS = new RunSettings("akka://src@127.0.0.1:1",
+      "akka://dst@127.0.0.1:2", PARAMS.withPrecopy(PARAMS.precopy().withSwitchoverAck(true)
+          .withLimits(8, java.time.Duration.ofSeconds(30))));
 
   @Test
   void theReportHasEveryQueryMigrateFigureAndADeviceTable() {
@@ -36,10 +39,42 @@ class MigrationReportTest {
       head = l.trim().startsWith("device ") ? l : head;
       gpu = l.trim().startsWith("gpu0 ") ? l : gpu;
     }
-    assertEquals("  device  mode     chunks     bytes  digest   source        destination   match",
-        head);
-    assertEquals("  gpu0    multifd    1024  1.00 GiB  sha-256  abababababab  abababababab  yes",
-        gpu);
+    assertEquals("  device  mode     precopy  chunks     bytes  digest   source        destination"
+        + "   match", head);
+    assertEquals("  gpu0    multifd      off    1024  1.00 GiB  sha-256  abababababab  abababababab"
+        + "  yes", gpu);
+    for (String expected : new String[] {"expected downtime:   -\n", "precopy passes:      0\n",
+        "precopy bytes:       0 B\n", "switchover-ack:      no (off)\n",
+        "precopy limits:      no pass limit, max time 120.0 s\n"}) {
+      assertTrue(text.contains(expected), "missing '" + expected + "' in\n" + text);
+    }
+  }
+
+  @Test
+  void aPrecopyMigrationReportsItsPassesBytesExpectedDowntimeAndSwitchoverAck() {
+    MigrationInfo info = TestingInfos.completedWithPrecopy();
+    String text = MigrationReport.text(info, ACK_SETTINGS);
+    for (String expected : new String[] {"  downtime:            250 ms\n",
+        "  expected downtime:   78 ms (after the last precopy pass)\n",
+        "  precopy passes:      4\n", "  precopy bytes:       1.00 GiB (1073741824 B)\n",
+        "  switchover-ack:      yes\n", "  downtime limit:      300 ms\n",
+        "  precopy limits:      max 8 passes, max time 30.0 s\n"}) {
+      assertTrue(text.contains(expected), "missing '" + expected + "' in\n" + text);
+    }
+    String gpu = text.lines().filter(l -> l.startsWith("  gpu0 ")).findFirst().orElseThrow();
+    assertTrue(gpu.startsWith("  gpu0    multifd  1.00 GiB      64  64.0 MiB  sha-256"), gpu);
+    String nic = text.lines().filter(l -> l.startsWith("  nic0 ")).findFirst().orElseThrow();
+    assertTrue(nic.startsWith("  nic0    main          off       0  4.00 KiB"), nic);
+    // Without the settings (ferry status), the limit comes from the info.
+    String status = MigrationReport.text(info, null);
+    assertTrue(status.contains("  downtime limit:      300 ms\n"), status);
+    assertTrue(status.contains("  switchover-ack:      yes\n"), status);
+  }
+
+  @Test
+  void aRequestedSwitchoverAckThatNeverCameSaysSo() {
+    String text = MigrationReport.text(TestingInfos.failed("did not converge"), ACK_SETTINGS);
+    assertTrue(text.contains("  switchover-ack:      no (requested, not received)\n"), text);
   }
 
   @Test
