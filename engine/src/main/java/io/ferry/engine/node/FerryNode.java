@@ -380,8 +380,10 @@ public final class FerryNode {
     }
 
     private Behavior<Command> onGetMigration(GetMigration g) {
+      MigrationInfo done = ended.get(g.migrationId());
       ActorRef<MigrationCoordinator.Command> running = outgoing.get(g.migrationId());
-      if (running != null) {
+      // A coordinator that has reported its end may still be stopping: answer from the history.
+      if (running != null && done == null) {
         ctx.pipeToSelf(
             akka.actor.typed.javadsl.AskPattern.ask(running, MigrationCoordinator.GetInfo::new,
                 defaults.timeouts().control(), ctx.getSystem().scheduler()),
